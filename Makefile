@@ -1,0 +1,168 @@
+# libgan — a plain GNU Makefile.
+#   make                 the shared and static libraries and libgan.pc, in $(BUILD)
+#   make demo            the main job: build and run the example program
+#   make check           every test, plus the header, pkg-config, symbol and ABI checks
+#   make check-asan      the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make check-valgrind  the tests under valgrind (leaks and memory errors fail)
+#   make install         honours DESTDIR, PREFIX, LIBDIR, INCLUDEDIR, PKGCONFIGDIR
+#   make abi-dump        rewrite the committed ABI baseline abi/libgan.abi (on a release)
+#   make docs            the API reference (Doxygen) in $(BUILD)/docs
+
+# The version lives in one place: include/gan/version.h.
+version_field = $(shell sed -n 's/^\#define GAN_VERSION_$(1) \([0-9][0-9]*\).*/\1/p' include/gan/version.h)
+VERSION_MAJOR := $(call version_field,MAJOR)
+VERSION_MINOR := $(call version_field,MINOR)
+VERSION_PATCH := $(call version_field,PATCH)
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR ?=
+
+BUILD ?= build
+CC ?= cc
+CXX ?= c++
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+SANITIZE ?=
+
+# pkg-config modules the library links, and what else it needs from the system.
+LIB_MODULES := openblas
+LIB_PRIVATE_LIBS := -lm
+TEST_MODULES := cmocka
+
+# Expanded when a recipe runs, i.e. after the `deps` prerequisite installed what was missing.
+module_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+module_libs = $(shell $(PKG_CONFIG) --libs $(1))
+
+WARNINGS := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wvla -Wformat=2
+ifeq ($(SANITIZE),1)
+SANITIZER_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+LIB_CFLAGS = -std=c11 $(WARNINGS) -fPIC -fvisibility=hidden -Iinclude -Ilibgan \
+             $(call module_cflags,$(LIB_MODULES)) $(SANITIZER_FLAGS) $(CFLAGS)
+
+SOURCES := $(sort $(wildcard libgan/*/*.c))
+OBJECTS := $(SOURCES:%.c=$(BUILD)/obj/%.o)
+SONAME := libgan.so.$(VERSION_MAJOR)
+SHARED := $(BUILD)/libgan.so.$(VERSION)
+STATIC := $(BUILD)/libgan.a
+PCFILE := $(BUILD)/libgan.pc
+HEADERS := include/gan.h $(sort $(wildcard include/gan/*.h))
+
+TEST_SOURCES := $(sort $(wildcard tests/test_*.c))
+TEST_PROGRAMS := $(TEST_SOURCES:tests/%.c=$(BUILD)/tests/%)
+# Script checks: each prints TAP like the cmocka programs.
+CHECK_SCRIPTS := tests/check-headers.sh tests/check-pkgconfig.sh tests/check-symbols.sh \
+                 tests/check-abi.sh
+EXAMPLES := $(BUILD)/examples/hello
+
+.PHONY: all deps test-deps demo check check-asan check-valgrind check-symbols abi-dump \
+        abi-check install uninstall docs clean
+.DELETE_ON_ERROR:
+
+all: $(SHARED) $(BUILD)/$(SONAME) $(BUILD)/libgan.so $(STATIC) $(PCFILE)
+
+deps:
+	@scripts/install-deps.sh pkg-config $(LIB_MODULES)
+
+test-deps:
+	@scripts/install-deps.sh pkg-config $(LIB_MODULES) $(TEST_MODULES) c++ abidw abidiff nm readelf
+
+$(BUILD)/obj/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
+
+$(SHARED): $(OBJECTS) libgan.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libgan.map -Wl,--no-undefined \
+	    $(SANITIZER_FLAGS) $(CFLAGS) -o $@ $(OBJECTS) \
+	    $(call module_libs,$(LIB_MODULES)) $(LIB_PRIVATE_LIBS)
+
+$(BUILD)/$(SONAME) $(BUILD)/libgan.so: $(SHARED)
+	ln -sf $(notdir $<) $@
+
+$(STATIC): $(OBJECTS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(PCFILE): libgan.pc.in include/gan/version.h Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(LIB_MODULES)|' \
+	    -e 's|@LIBS_PRIVATE@|$(LIB_PRIVATE_LIBS)|' $< > $@
+
+# Programs that use libgan (tests, examples) link the shared library from the build tree.
+PROGRAM_CFLAGS = -std=c11 $(WARNINGS) -Iinclude $(SANITIZER_FLAGS) $(CFLAGS)
+PROGRAM_LIBS = -L$(BUILD) -lgan -Wl,-rpath,$(abspath $(BUILD)) -lm
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libgan.so | test-deps
+	@mkdir -p $(@D)
+	$(CC) $(PROGRAM_CFLAGS) -D_POSIX_C_SOURCE=200809L -Itests -Ilibgan \
+	    $(call module_cflags,$(TEST_MODULES) $(LIB_MODULES)) $< -o $@ \
+	    $(PROGRAM_LIBS) $(call module_libs,$(TEST_MODULES) $(LIB_MODULES)) -pthread
+
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libgan.so
+	@mkdir -p $(@D)
+	$(CC) $(PROGRAM_CFLAGS) $< -o $@ $(PROGRAM_LIBS)
+
+demo: $(EXAMPLES)
+	$(BUILD)/examples/hello
+
+export BUILD CC CXX PKG_CONFIG VERSION SONAME
+
+check: all $(TEST_PROGRAMS) $(EXAMPLES)
+	@tests/run.sh $(TEST_PROGRAMS) $(CHECK_SCRIPTS)
+
+# The same programs, built with sanitizers into their own tree.
+check-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 asan-programs
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    tests/run.sh $(TEST_SOURCES:tests/%.c=build/asan/tests/%)
+
+.PHONY: asan-programs
+asan-programs: all $(TEST_PROGRAMS)
+
+check-valgrind: all $(TEST_PROGRAMS)
+	@scripts/install-deps.sh valgrind
+	@tests/run.sh --wrapper "valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+	    --errors-for-leak-kinds=definite,indirect --error-exitcode=99" $(TEST_PROGRAMS)
+
+check-symbols: all
+	@tests/check-symbols.sh
+
+abi-check: all
+	@tests/check-abi.sh
+
+abi-dump: all
+	@scripts/install-deps.sh abidw
+	abidw --no-corpus-path --no-comp-dir-path --headers-dir include --drop-private-types \
+	    --out-file abi/libgan.abi $(SHARED)
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/gan $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 include/gan.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 $(wildcard include/gan/*.h) $(DESTDIR)$(INCLUDEDIR)/gan/
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/libgan.so
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/gan.h $(addprefix $(DESTDIR)$(INCLUDEDIR)/gan/,$(notdir $(wildcard include/gan/*.h)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/gan
+	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libgan.so $(DESTDIR)$(LIBDIR)/libgan.a $(DESTDIR)$(PKGCONFIGDIR)/libgan.pc
+
+docs:
+	@scripts/install-deps.sh doxygen
+	@mkdir -p $(BUILD)/docs
+	( cat docs/Doxyfile; echo "OUTPUT_DIRECTORY=$(BUILD)/docs"; echo "PROJECT_NUMBER=$(VERSION)" ) | doxygen -
+
+clean:
+	rm -rf build
+
+-include $(OBJECTS:.o=.d)

@@ -1,0 +1,18 @@
+/**
+ * @file gan.h
+ * @brief libgan: training and running generative adversarial networks on the CPU.
+ *
+ * The umbrella header: include it to get the whole public API. Link with
+ * `pkg-config --cflags --libs libgan`.
+ */
+#ifndef GAN_H
+#define GAN_H
+
+#include "gan/common.h"
+#include "gan/version.h"
+#include "gan/status.h"
+#include "gan/runtime.h"
+#include "gan/tensor.h"
+#include "gan/random.h"
+
+#endif /* GAN_H */

@@ -1,0 +1,22 @@
+/* Internal: the tensor's layout, for the layers above core. */
+#ifndef GAN_CORE_TENSOR_H
+#define GAN_CORE_TENSOR_H
+
+#include <stdint.h>
+
+#include "gan/tensor.h"
+
+struct gan_tensor {
+    float *data;     /* numel floats, GAN_ALIGNMENT-aligned; NULL when numel is 0 */
+    int64_t numel;   /* product of shape[0..rank) (1 for rank 0) */
+    int rank;
+    int64_t shape[GAN_TENSOR_MAX_RANK];
+};
+
+/* Room for "[" + 8 dimensions of up to 20 digits + separators + "]". */
+#define GAN_SHAPE_TEXT_CAPACITY 200
+
+/* Writes a shape as "[3, 5]" (for error messages) and returns @p text. */
+const char *gan__shape_text(char text[GAN_SHAPE_TEXT_CAPACITY], int rank, const int64_t *shape);
+
+#endif /* GAN_CORE_TENSOR_H */
