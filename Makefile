@@ -57,20 +57,22 @@ TEST_SOURCES := $(sort $(wildcard tests/test_*.c))
 TEST_PROGRAMS := $(TEST_SOURCES:tests/%.c=$(BUILD)/tests/%)
 # Script checks: each prints TAP like the cmocka programs.
 CHECK_SCRIPTS := tests/check-headers.sh tests/check-pkgconfig.sh tests/check-symbols.sh \
-                 tests/check-abi.sh
+                 tests/check-abi.sh tests/check-docs.sh
 EXAMPLES := $(BUILD)/examples/hello
 
-.PHONY: all deps test-deps demo check check-asan check-valgrind check-symbols abi-dump \
+FORCE:
+
+.PHONY: FORCE all deps test-deps demo check check-asan check-valgrind check-symbols abi-dump \
         abi-check install uninstall docs clean
 .DELETE_ON_ERROR:
 
 all: $(SHARED) $(BUILD)/$(SONAME) $(BUILD)/libgan.so $(STATIC) $(PCFILE)
 
 deps:
-	@scripts/install-deps.sh pkg-config $(LIB_MODULES)
+	@scripts/install-deps.sh make pkg-config cc $(LIB_MODULES)
 
 test-deps:
-	@scripts/install-deps.sh pkg-config $(LIB_MODULES) $(TEST_MODULES) c++ abidw abidiff nm readelf
+	@scripts/install-deps.sh pkg-config $(LIB_MODULES) $(TEST_MODULES) c++ abidw abidiff nm readelf doxygen
 
 $(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(@D)
@@ -88,8 +90,13 @@ $(STATIC): $(OBJECTS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(PCFILE): libgan.pc.in include/gan/version.h Makefile
+# libgan.pc is remade whenever the install directories change.
+$(BUILD)/pc-vars: FORCE
 	@mkdir -p $(@D)
+	@echo '$(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(VERSION)' | cmp -s - $@ 2>/dev/null || \
+	    echo '$(PREFIX)|$(LIBDIR)|$(INCLUDEDIR)|$(VERSION)' > $@
+
+$(PCFILE): libgan.pc.in $(BUILD)/pc-vars
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES_PRIVATE@|$(LIB_MODULES)|' \
 	    -e 's|@LIBS_PRIVATE@|$(LIB_PRIVATE_LIBS)|' $< > $@
@@ -119,7 +126,7 @@ check: all $(TEST_PROGRAMS) $(EXAMPLES)
 # The same programs, built with sanitizers into their own tree.
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 asan-programs
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	@ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh $(TEST_SOURCES:tests/%.c=build/asan/tests/%)
 
 .PHONY: asan-programs

@@ -21,6 +21,7 @@ package_for() {
         valgrind) echo valgrind ;;
         doxygen) echo doxygen ;;
         nm | readelf) echo binutils ;;
+        make) echo make ;;
         *) echo "install-deps.sh: no Debian package known for '$1'" >&2; return 1 ;;
     esac
 }

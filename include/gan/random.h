@@ -32,6 +32,7 @@ typedef struct gan_rng gan_rng;
 /**
  * Creates a generator with every stream at position 0.
  * @param[out] out receives the generator (caller owns it; gan_rng_free()), NULL on failure
+ * @param seed     any value; equal seeds give equal numbers on every machine
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_rng_new(gan_rng **out, uint64_t seed);

@@ -42,6 +42,7 @@ GAN_API int gan_tensor_rank(const gan_tensor *tensor);
 
 /**
  * One dimension of the tensor.
+ * @param tensor the tensor (borrowed)
  * @param axis 0 to rank-1, or negative to count from the end (-1 is the last axis)
  * @return the dimension, or -1 (with gan_last_error() set) for a NULL tensor or a bad axis.
  */
@@ -52,6 +53,7 @@ GAN_API int64_t gan_tensor_numel(const gan_tensor *tensor);
 
 /**
  * Copies the shape out.
+ * @param tensor      the tensor (borrowed)
  * @param[out] shape  receives rank() dimensions
  * @param capacity    number of int64_t that @p shape can hold; at least the rank
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, or capacity smaller than the rank).
@@ -60,6 +62,8 @@ GAN_API gan_status gan_tensor_shape(const gan_tensor *tensor, int64_t *shape, si
 
 /**
  * Copies @p count floats from @p src into the tensor, in row-major order.
+ * @param tensor the destination
+ * @param src    @p count floats (borrowed; may be NULL when count is 0)
  * @param count must equal gan_tensor_numel()
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL), GAN_ERR_SHAPE (count differs).
  */
@@ -67,6 +71,8 @@ GAN_API gan_status gan_tensor_copy_from(gan_tensor *tensor, const float *src, si
 
 /**
  * Copies the tensor's elements into @p dst, in row-major order.
+ * @param tensor the source
+ * @param[out] dst receives @p count floats (may be NULL when count is 0)
  * @param count capacity of @p dst in floats; must equal gan_tensor_numel()
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL), GAN_ERR_SHAPE (count differs).
  */
