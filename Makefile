@@ -104,14 +104,16 @@ $(PCFILE): libgan.pc.in $(BUILD)/pc-vars
 # Programs that use libgan (tests, examples) link the shared library from the build tree.
 PROGRAM_CFLAGS = -std=c11 $(WARNINGS) -Iinclude $(SANITIZER_FLAGS) $(CFLAGS)
 PROGRAM_LIBS = -L$(BUILD) -lgan -Wl,-rpath,$(abspath $(BUILD)) -lm
+# The link-time name and the run-time (SONAME) name of the library.
+LINKED_LIBRARY := $(BUILD)/libgan.so $(BUILD)/$(SONAME)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libgan.so | test-deps
+$(BUILD)/tests/%: tests/%.c $(LINKED_LIBRARY) | test-deps
 	@mkdir -p $(@D)
 	$(CC) $(PROGRAM_CFLAGS) -D_POSIX_C_SOURCE=200809L -Itests -Ilibgan \
 	    $(call module_cflags,$(TEST_MODULES) $(LIB_MODULES)) $< -o $@ \
 	    $(PROGRAM_LIBS) $(call module_libs,$(TEST_MODULES) $(LIB_MODULES)) -pthread
 
-$(BUILD)/examples/%: examples/%.c $(BUILD)/libgan.so
+$(BUILD)/examples/%: examples/%.c $(LINKED_LIBRARY)
 	@mkdir -p $(@D)
 	$(CC) $(PROGRAM_CFLAGS) $< -o $@ $(PROGRAM_LIBS)
 
