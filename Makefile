@@ -4,6 +4,7 @@
 #   make check           every test, plus the header, pkg-config, symbol and ABI checks
 #   make check-asan      the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check-valgrind  the tests under valgrind (leaks and memory errors fail)
+#   make check-clang     `make check` with clang and clang++
 #   make install         honours DESTDIR, PREFIX, LIBDIR, INCLUDEDIR, PKGCONFIGDIR
 #   make abi-dump        rewrite the committed ABI baseline abi/libgan.abi (on a release)
 #   make docs            the API reference (Doxygen) in $(BUILD)/docs
@@ -62,7 +63,7 @@ EXAMPLES := $(BUILD)/examples/hello
 
 FORCE:
 
-.PHONY: FORCE all deps test-deps demo check check-asan check-valgrind check-symbols abi-dump \
+.PHONY: FORCE all deps test-deps demo check check-asan check-clang check-valgrind check-symbols abi-dump \
         abi-check install uninstall docs clean
 .DELETE_ON_ERROR:
 
@@ -133,6 +134,11 @@ check-asan:
 
 .PHONY: asan-programs
 asan-programs: all $(TEST_PROGRAMS)
+
+# Everything again with clang (library, tests, and the headers as C++ with clang++).
+check-clang:
+	@scripts/install-deps.sh clang
+	@$(MAKE) --no-print-directory BUILD=build/clang CC=clang CXX=clang++ check
 
 check-valgrind: all $(TEST_PROGRAMS)
 	@scripts/install-deps.sh valgrind

@@ -16,7 +16,7 @@ package_for() {
         pkg-config) echo pkg-config ;;
         cc) echo gcc ;;
         c++) echo g++ ;;
-        clang) echo clang ;;
+        clang | clang++) echo clang ;;
         abidw | abidiff) echo abigail-tools ;;
         valgrind) echo valgrind ;;
         doxygen) echo doxygen ;;
