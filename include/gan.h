@@ -14,5 +14,7 @@
 #include "gan/runtime.h"
 #include "gan/tensor.h"
 #include "gan/random.h"
+#include "gan/layer.h"
+#include "gan/model.h"
 
 #endif /* GAN_H */

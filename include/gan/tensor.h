@@ -34,7 +34,8 @@ typedef struct gan_tensor gan_tensor;
  */
 GAN_API gan_status gan_tensor_new(gan_tensor **out, int rank, const int64_t *shape);
 
-/** Releases a tensor and its elements. NULL is a no-op. */
+/** Releases a tensor and its elements. NULL is a no-op, and so is a view a model lent out
+ *  (a parameter, an output): the model owns those. */
 GAN_API void gan_tensor_free(gan_tensor *tensor);
 
 /** The tensor's rank, or -1 (with gan_last_error() set) if @p tensor is NULL. */
@@ -85,6 +86,12 @@ GAN_API gan_status gan_tensor_copy_to(const gan_tensor *tensor, float *dst, size
  */
 GAN_API float *gan_tensor_data(gan_tensor *tensor);
 
+/**
+ * The element buffer of a read-only tensor (such as a model's output), as gan_tensor_data().
+ * @return the buffer, or NULL for a NULL tensor or one with zero elements.
+ */
+GAN_API const float *gan_tensor_data_const(const gan_tensor *tensor);
+
 /** Sets every element to @p value. @return GAN_OK or GAN_ERR_INVALID_ARGUMENT (NULL). */
 GAN_API gan_status gan_tensor_fill(gan_tensor *tensor, float value);
 
@@ -92,7 +99,8 @@ GAN_API gan_status gan_tensor_fill(gan_tensor *tensor, float value);
  * Gives the tensor a new shape with the same number of elements; the data is untouched.
  * At most one dimension may be -1: it is inferred from the others.
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, bad rank, dimension below -1, two -1s),
- *         GAN_ERR_SHAPE (element count differs or cannot be inferred), GAN_ERR_OVERFLOW.
+ *         GAN_ERR_SHAPE (element count differs or cannot be inferred), GAN_ERR_OVERFLOW,
+ *         GAN_ERR_STATE (a view a model lent out: its shape is fixed).
  */
 GAN_API gan_status gan_tensor_reshape(gan_tensor *tensor, int rank, const int64_t *shape);
 

@@ -10,6 +10,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "core/philox.h"
+#include "core/random_impl.h"
 #include "core/tensor.h"
 #include "gan/random.h"
 
@@ -80,19 +81,11 @@ static gan_philox_block draw_block(const gan_rng *rng, gan_rng_stream stream, ui
     return gan__philox4x32_10(counter, rng->key);
 }
 
-/*
- * The checks every fill shares; on success reserves the blocks a fill of the tensor
- * needs and returns the first one in *first_block.
- */
-static gan_status begin_fill(const char *function, gan_rng *rng, gan_rng_stream stream,
-                             const gan_tensor *tensor, uint64_t *first_block)
+/* Reserves the blocks a fill of `count` numbers needs; returns the first in *first_block. */
+static gan_status reserve_blocks(const char *function, gan_rng *rng, gan_rng_stream stream,
+                                 int64_t count, uint64_t *first_block)
 {
-    gan_status status = check_stream(function, rng, stream);
-    if (status != GAN_OK)
-        return status;
-    if (!tensor)
-        return gan__null(function, "tensor");
-    uint64_t blocks = ((uint64_t)tensor->numel + 3) / 4;
+    uint64_t blocks = ((uint64_t)count + 3) / 4;
     uint64_t position = rng->position[stream];
     if (blocks > UINT64_MAX - position)
         return gan__fail(GAN_ERR_OVERFLOW,
@@ -109,25 +102,20 @@ static double unit_interval(uint32_t bits)
     return (double)(bits >> 8) * 0x1p-24;
 }
 
-gan_status gan_rng_fill_uniform(gan_rng *rng, gan_rng_stream stream, gan_tensor *tensor,
-                                float low, float high)
+gan_status gan__rng_uniform(gan_rng *rng, gan_rng_stream stream, float *values, int64_t count,
+                            float low, float high)
 {
-    if (!isfinite(low) || !isfinite(high) || !(low < high))
-        return gan__fail(GAN_ERR_INVALID_ARGUMENT,
-                         "%s: bounds [%g, %g) must be finite with low < high", __func__,
-                         (double)low, (double)high);
-    uint64_t block;
-    gan_status status = begin_fill(__func__, rng, stream, tensor, &block);
+    uint64_t block = 0;
+    gan_status status = reserve_blocks("random uniform fill", rng, stream, count, &block);
     if (status != GAN_OK)
         return status;
-
     double width = (double)high - (double)low; /* finite in double even for ±FLT_MAX */
     float below_high = nextafterf(high, low);
-    for (int64_t i = 0; i < tensor->numel; i += 4, block++) {
+    for (int64_t i = 0; i < count; i += 4, block++) {
         gan_philox_block bits = draw_block(rng, stream, block);
-        for (int64_t lane = 0; lane < 4 && i + lane < tensor->numel; lane++) {
+        for (int64_t lane = 0; lane < 4 && i + lane < count; lane++) {
             float value = (float)(low + width * unit_interval(bits.word[lane]));
-            tensor->data[i + lane] = value < high ? value : below_high; /* rounding may hit high */
+            values[i + lane] = value < high ? value : below_high; /* rounding may hit high */
         }
     }
     return GAN_OK;
@@ -143,25 +131,50 @@ static void box_muller(uint32_t word0, uint32_t word1, double normal[2])
     normal[1] = radius * sin(angle);
 }
 
-gan_status gan_rng_fill_normal(gan_rng *rng, gan_rng_stream stream, gan_tensor *tensor,
-                               float mean, float std)
+gan_status gan__rng_normal(gan_rng *rng, gan_rng_stream stream, float *values, int64_t count,
+                           float mean, float std)
 {
-    if (!isfinite(mean) || !isfinite(std) || std < 0.0f)
-        return gan__fail(GAN_ERR_INVALID_ARGUMENT,
-                         "%s: mean %g and std %g must be finite, std >= 0", __func__,
-                         (double)mean, (double)std);
-    uint64_t block;
-    gan_status status = begin_fill(__func__, rng, stream, tensor, &block);
+    uint64_t block = 0;
+    gan_status status = reserve_blocks("random normal fill", rng, stream, count, &block);
     if (status != GAN_OK)
         return status;
-
-    for (int64_t i = 0; i < tensor->numel; i += 4, block++) {
+    for (int64_t i = 0; i < count; i += 4, block++) {
         gan_philox_block bits = draw_block(rng, stream, block);
         double normal[4];
         box_muller(bits.word[0], bits.word[1], normal);
         box_muller(bits.word[2], bits.word[3], normal + 2);
-        for (int64_t lane = 0; lane < 4 && i + lane < tensor->numel; lane++)
-            tensor->data[i + lane] = (float)(mean + std * normal[lane]);
+        for (int64_t lane = 0; lane < 4 && i + lane < count; lane++)
+            values[i + lane] = (float)(mean + std * normal[lane]);
     }
     return GAN_OK;
+}
+
+gan_status gan_rng_fill_uniform(gan_rng *rng, gan_rng_stream stream, gan_tensor *tensor,
+                                float low, float high)
+{
+    gan_status status = check_stream(__func__, rng, stream);
+    if (status != GAN_OK)
+        return status;
+    if (!tensor)
+        return gan__null(__func__, "tensor");
+    if (!isfinite(low) || !isfinite(high) || !(low < high))
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT,
+                         "%s: bounds [%g, %g) must be finite with low < high", __func__,
+                         (double)low, (double)high);
+    return gan__rng_uniform(rng, stream, tensor->data, tensor->numel, low, high);
+}
+
+gan_status gan_rng_fill_normal(gan_rng *rng, gan_rng_stream stream, gan_tensor *tensor,
+                               float mean, float std)
+{
+    gan_status status = check_stream(__func__, rng, stream);
+    if (status != GAN_OK)
+        return status;
+    if (!tensor)
+        return gan__null(__func__, "tensor");
+    if (!isfinite(mean) || !isfinite(std) || std < 0.0f)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT,
+                         "%s: mean %g and std %g must be finite, std >= 0", __func__,
+                         (double)mean, (double)std);
+    return gan__rng_normal(rng, stream, tensor->data, tensor->numel, mean, std);
 }

@@ -96,9 +96,21 @@ gan_status gan_tensor_new(gan_tensor **out, int rank, const int64_t *shape)
     return GAN_OK;
 }
 
+void gan__tensor_view(gan_tensor *tensor, float *data, int rank, const int64_t *shape)
+{
+    tensor->data = data;
+    tensor->rank = rank;
+    tensor->numel = 1;
+    for (int i = 0; i < rank; i++) {
+        tensor->shape[i] = shape[i];
+        tensor->numel *= shape[i];
+    }
+    tensor->is_view = true;
+}
+
 void gan_tensor_free(gan_tensor *tensor)
 {
-    if (!tensor)
+    if (!tensor || tensor->is_view)
         return;
     gan__free(tensor->data);
     gan__free(tensor);
@@ -194,6 +206,15 @@ float *gan_tensor_data(gan_tensor *tensor)
     return tensor->data;
 }
 
+const float *gan_tensor_data_const(const gan_tensor *tensor)
+{
+    if (!tensor) {
+        gan__null(__func__, "tensor");
+        return NULL;
+    }
+    return tensor->data;
+}
+
 gan_status gan_tensor_fill(gan_tensor *tensor, float value)
 {
     if (!tensor)
@@ -207,6 +228,9 @@ gan_status gan_tensor_reshape(gan_tensor *tensor, int rank, const int64_t *shape
 {
     if (!tensor)
         return gan__null(__func__, "tensor");
+    if (tensor->is_view)
+        return gan__fail(GAN_ERR_STATE, "%s: the tensor is a view into a model; its shape is fixed",
+                         __func__);
     int64_t resolved[GAN_TENSOR_MAX_RANK];
     int64_t numel;
     gan_status status = resolve_shape(__func__, rank, shape, tensor->numel, resolved, &numel);

@@ -2,6 +2,7 @@
 #ifndef GAN_CORE_TENSOR_H
 #define GAN_CORE_TENSOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gan/tensor.h"
@@ -11,7 +12,11 @@ struct gan_tensor {
     int64_t numel;   /* product of shape[0..rank) (1 for rank 0) */
     int rank;
     int64_t shape[GAN_TENSOR_MAX_RANK];
+    bool is_view;    /* data and struct belong to a model: free and reshape refuse it */
 };
+
+/* Makes `tensor` a view of `data` with the given shape (rank <= GAN_TENSOR_MAX_RANK). */
+void gan__tensor_view(gan_tensor *tensor, float *data, int rank, const int64_t *shape);
 
 /* Room for "[" + 8 dimensions of up to 20 digits + separators + "]". */
 #define GAN_SHAPE_TEXT_CAPACITY 200
