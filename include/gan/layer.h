@@ -54,6 +54,67 @@ typedef enum gan_layer_option {
 GAN_API gan_status gan_layer_dense(gan_layer **out, int64_t in_features, int64_t out_features,
                                    int bias);
 
+/**
+ * Conv2d on [C, H, W] inputs: square kernel, stride and zero padding, as torch.nn.Conv2d.
+ * Output size floor((H + 2 padding - kernel) / stride) + 1. Weight [out, in, k, k], bias [out].
+ * @param[out] out      receives the layer, NULL on failure
+ * @param in_channels  input channels C, >= 1
+ * @param out_channels output channels, >= 1
+ * @param kernel_size  >= 1
+ * @param stride       >= 1
+ * @param padding      >= 0
+ * @param bias         non-zero to learn a bias
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_conv2d(gan_layer **out, int64_t in_channels, int64_t out_channels,
+                                    int64_t kernel_size, int64_t stride, int64_t padding, int bias);
+
+/**
+ * ConvTranspose2d on [C, H, W] inputs, as torch.nn.ConvTranspose2d. Output size
+ * (H - 1) stride - 2 padding + kernel + output_padding. Weight [in, out, k, k], bias [out].
+ * @param[out] out        receives the layer, NULL on failure
+ * @param in_channels    input channels, >= 1
+ * @param out_channels   output channels, >= 1
+ * @param kernel_size    >= 1
+ * @param stride         >= 1
+ * @param padding        >= 0
+ * @param output_padding 0 <= output_padding < stride
+ * @param bias           non-zero to learn a bias
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_conv_transpose2d(gan_layer **out, int64_t in_channels,
+                                              int64_t out_channels, int64_t kernel_size,
+                                              int64_t stride, int64_t padding,
+                                              int64_t output_padding, int bias);
+
+/**
+ * BatchNorm1d on [C] or [C, L] inputs. In training mode it normalises with the batch's
+ * mean and biased variance and updates running_mean and running_var (unbiased) with the
+ * momentum; in evaluation mode it uses the running statistics.
+ * @param[out] out     receives the layer, NULL on failure
+ * @param num_features C, >= 1
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_batchnorm1d(gan_layer **out, int64_t num_features);
+
+/**
+ * BatchNorm2d on [C, H, W] inputs; otherwise as gan_layer_batchnorm1d().
+ * @param[out] out     receives the layer, NULL on failure
+ * @param num_features C, >= 1
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_batchnorm2d(gan_layer **out, int64_t num_features);
+
+/**
+ * LayerNorm over the last @p rank dimensions of each sample, with elementwise weight and
+ * bias of that shape, as torch.nn.LayerNorm(normalized_shape).
+ * @param[out] out           receives the layer, NULL on failure
+ * @param rank              1 to GAN_TENSOR_MAX_RANK - 1
+ * @param normalized_shape  @p rank dimensions, each >= 1
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OVERFLOW, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_layernorm(gan_layer **out, int rank, const int64_t *normalized_shape);
+
 /** ReLU: max(x, 0). @param[out] out receives the layer. @return GAN_OK or an error. */
 GAN_API gan_status gan_layer_relu(gan_layer **out);
 
@@ -71,6 +132,16 @@ GAN_API gan_status gan_layer_tanh(gan_layer **out);
 /** Sigmoid: 1 / (1 + exp(-x)). @param[out] out receives the layer. @return GAN_OK or an error. */
 GAN_API gan_status gan_layer_sigmoid(gan_layer **out);
 
+/**
+ * Dropout: in training mode zeroes each element with probability @p p and scales the
+ * others by 1 / (1 - p), with masks from the model's generator (gan_model_set_rng(),
+ * stream GAN_RNG_DROPOUT); the identity in evaluation mode.
+ * @param[out] out receives the layer, NULL on failure
+ * @param p       0 <= p <= 1
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_dropout(gan_layer **out, float p);
+
 /** Flatten: each sample to one dimension (torch.nn.Flatten()). @param[out] out receives the layer. */
 GAN_API gan_status gan_layer_flatten(gan_layer **out);
 
@@ -82,6 +153,51 @@ GAN_API gan_status gan_layer_flatten(gan_layer **out);
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OVERFLOW, GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_layer_reshape(gan_layer **out, int rank, const int64_t *shape);
+
+/**
+ * Nearest-neighbour upsampling of [C, H, W] by an integer factor (torch.nn.Upsample,
+ * mode "nearest").
+ * @param[out] out       receives the layer, NULL on failure
+ * @param scale_factor  >= 1
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_upsample(gan_layer **out, int64_t scale_factor);
+
+/**
+ * MaxPool2d on [C, H, W] (torch.nn.MaxPool2d; padding counts as -infinity).
+ * @param[out] out      receives the layer, NULL on failure
+ * @param kernel_size  >= 1
+ * @param stride       >= 1
+ * @param padding      0 <= padding <= kernel_size / 2
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_maxpool2d(gan_layer **out, int64_t kernel_size, int64_t stride,
+                                       int64_t padding);
+
+/**
+ * AvgPool2d on [C, H, W] (torch.nn.AvgPool2d, count_include_pad=True: padding counts as
+ * zeros in the average).
+ * @param[out] out      receives the layer, NULL on failure
+ * @param kernel_size  >= 1
+ * @param stride       >= 1
+ * @param padding      0 <= padding <= kernel_size / 2
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_avgpool2d(gan_layer **out, int64_t kernel_size, int64_t stride,
+                                       int64_t padding);
+
+/**
+ * Embedding: maps a class index to a learned vector. Each sample is one index (per-sample
+ * shape [1], so the input tensor is [batch, 1]), stored as an integral float in
+ * 0..num_embeddings-1; the output is [embedding_dim]. Weight [num_embeddings, dim].
+ * Indices are not differentiable: the input gradient is zero.
+ * @param[out] out          receives the layer, NULL on failure
+ * @param num_embeddings   number of classes, >= 1
+ * @param embedding_dim    >= 1
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_layer_embedding(gan_layer **out, int64_t num_embeddings,
+                                       int64_t embedding_dim);
 
 /** Releases a layer that was never added to a model. NULL is a no-op; a layer a model
  *  owns is left alone (its model frees it). */

@@ -49,7 +49,9 @@ GAN_API void gan_model_free(gan_model *model);
 /**
  * Appends a layer. On success the model owns the layer (do not free it); on failure the
  * caller still does. If the input shape is known, the layer is checked against the
- * current output shape first.
+ * current output shape first. A new layer's weights and biases are zero until
+ * gan_model_init_parameters() or loaded values replace them; norm layers start as in
+ * PyTorch (weight 1, bias 0, running_mean 0, running_var 1).
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, a layer already in a model, a name used
  *         twice), GAN_ERR_SHAPE (the layer does not fit), GAN_ERR_OUT_OF_MEMORY.
  */

@@ -50,6 +50,10 @@ typedef struct gan_layer_ops {
     size_t (*workspace_floats)(const gan_layer *layer, int64_t batch);
     /* Draws the parameters from the init stream and resets buffers (NULL: no parameters). */
     void (*init)(gan_layer *layer, gan_rng *rng);
+    /* Sets the values a new layer has before any initialisation, where PyTorch's are not
+     * random (norm layers: weight 1, bias 0, running_var 1); called when the layer is added.
+     * NULL: zeros. */
+    void (*reset)(gan_layer *layer);
     gan_status (*forward)(gan_layer *layer, const gan_pass *pass, const float *x, float *y);
     /* dx may be NULL (not wanted); parameter gradients are accumulated only if param_grads. */
     void (*backward)(gan_layer *layer, const gan_pass *pass, const float *x, const float *y,

@@ -352,6 +352,8 @@ gan_status gan_model_add(gan_model *model, gan_layer *layer)
     model->layers = layers;
     model->layer_count = count;
     layer->in_model = true;
+    if (layer->ops->reset)
+        layer->ops->reset(layer);
     free_arena(model); /* sized for the old layer list */
     return GAN_OK;
 }
@@ -535,12 +537,17 @@ static gan_status prepare_batch(gan_model *model, int64_t batch)
     gan_status status = batch_floats(batch, widest, &input_floats);
     for (int i = 0; i < count && status == GAN_OK; i++) {
         const gan_layer *layer = model->layers[i];
-        size_t floats = 0;
+        size_t floats = 0, workspace = 0;
         if (!layer->ops->aliases_input)
             status = batch_floats(batch, gan__shape_numel(&layer->out), &floats);
-        activation_floats += floats;
         if (layer->ops->workspace_floats)
-            workspace_floats += layer->ops->workspace_floats(layer, batch);
+            workspace = layer->ops->workspace_floats(layer, batch);
+        if (status == GAN_OK && (!gan__add_size(activation_floats, floats, &activation_floats) ||
+                                 !gan__add_size(workspace_floats, workspace, &workspace_floats) ||
+                                 activation_floats > SIZE_MAX / sizeof(float) ||
+                                 workspace_floats > SIZE_MAX / sizeof(float)))
+            status = gan__fail(GAN_ERR_OVERFLOW, "a batch of %lld samples needs more memory "
+                               "than can be addressed", (long long)batch);
         if (gan__shape_numel(&layer->out) > widest)
             widest = gan__shape_numel(&layer->out);
     }

@@ -1,0 +1,248 @@
+/*
+ * BatchNorm1d / BatchNorm2d (torch.nn.BatchNorm1d/2d): per channel c, over the n values of
+ * the channel in the batch (N for [C], N L for [C, L], N H W for [C, H, W]):
+ *   training: mean, var = the batch's mean and biased variance;
+ *             running_mean = (1 - m) running_mean + m mean
+ *             running_var  = (1 - m) running_var  + m var n / (n - 1)
+ *   eval:     mean, var = running_mean, running_var
+ *   forward:  xhat = (x - mean) / sqrt(var + eps);  y = gamma xhat + beta
+ *   backward: dgamma += sum dy xhat;  dbeta += sum dy;  dxhat = dy gamma
+ *             training: dx = invstd / n (n dxhat - sum dxhat - xhat sum(dxhat xhat))
+ *             eval:     dx = dxhat invstd
+ * The workspace keeps the mean and invstd the forward pass used (2 C floats), so backward
+ * recomputes xhat from x. PyTorch's num_batches_tracked buffer is left out: it only matters
+ * when momentum is None (a cumulative average), which libgan does not offer.
+ */
+#include "core/error.h"
+#include "kernels/normalization.h"
+#include "nn/layer_impl.h"
+#include "nn/norm_options.h"
+
+typedef struct batchnorm_layer {
+    gan_layer base;
+    int64_t features;
+    float momentum, eps;
+    bool affine;
+} batchnorm_layer;
+
+/* The shared checks of both kinds; `min_rank`..`max_rank` is the sample rank allowed. */
+static gan_status check_input(const gan_layer *layer, const gan_shape *in, int min_rank,
+                              int max_rank, const char *expected, gan_shape *out)
+{
+    const batchnorm_layer *bn = (const batchnorm_layer *)layer;
+    char text[GAN_SHAPE_TEXT_CAPACITY];
+    if (in->rank < min_rank || in->rank > max_rank)
+        return gan__fail(GAN_ERR_SHAPE, "%s expects samples %s with C = %lld; the input is %s",
+                         layer->ops->kind, expected, (long long)bn->features,
+                         gan__shape_text(text, in->rank, in->dim));
+    if (in->dim[0] != bn->features)
+        return gan__fail(GAN_ERR_SHAPE, "input %s has %lld channels; the layer expects %lld",
+                         gan__shape_text(text, in->rank, in->dim), (long long)in->dim[0],
+                         (long long)bn->features);
+    *out = *in;
+    return GAN_OK;
+}
+
+static gan_status batchnorm1d_infer(const gan_layer *layer, const gan_shape *in, gan_shape *out)
+{
+    return check_input(layer, in, 1, 2, "[C] or [C, L]", out);
+}
+
+static gan_status batchnorm2d_infer(const gan_layer *layer, const gan_shape *in, gan_shape *out)
+{
+    return check_input(layer, in, 3, 3, "[C, H, W]", out);
+}
+
+static size_t batchnorm_workspace_floats(const gan_layer *layer, int64_t batch)
+{
+    (void)batch;
+    return 2 * (size_t)((const batchnorm_layer *)layer)->features; /* mean, invstd */
+}
+
+static void reset_running_statistics(gan_layer *layer)
+{
+    int64_t features = ((batchnorm_layer *)layer)->features;
+    gan__init_constant(layer->buffers[0].value, features, 0.0f);
+    gan__init_constant(layer->buffers[1].value, features, 1.0f);
+}
+
+static void batchnorm_reset(gan_layer *layer)
+{
+    gan__norm_reset_affine(layer, ((batchnorm_layer *)layer)->features);
+    reset_running_statistics(layer);
+}
+
+static void batchnorm_init(gan_layer *layer, gan_rng *rng)
+{
+    gan__norm_init_affine(layer, rng, ((batchnorm_layer *)layer)->features);
+    reset_running_statistics(layer);
+}
+
+/* Values per channel and sample: the product of the spatial dimensions. */
+static int64_t spatial_size(const gan_layer *layer)
+{
+    return gan__shape_numel(&layer->in) / ((const batchnorm_layer *)layer)->features;
+}
+
+static gan_status batchnorm_forward(gan_layer *layer, const gan_pass *pass, const float *x,
+                                    float *y)
+{
+    const batchnorm_layer *bn = (const batchnorm_layer *)layer;
+    int64_t channels = bn->features, inner = spatial_size(layer);
+    float *mean = pass->workspace, *invstd = pass->workspace + channels;
+    float *running_mean = layer->buffers[0].value, *running_var = layer->buffers[1].value;
+    if (pass->training) {
+        if (pass->batch * inner == 1) {
+            int64_t shape[GAN_TENSOR_MAX_RANK];
+            char text[GAN_SHAPE_TEXT_CAPACITY];
+            shape[0] = pass->batch;
+            for (int i = 0; i < layer->in.rank; i++)
+                shape[i + 1] = layer->in.dim[i];
+            return gan__fail(GAN_ERR_SHAPE,
+                             "expected more than 1 value per channel when training, got input "
+                             "size %s (use a batch of 2 or more, or evaluation mode)",
+                             gan__shape_text(text, layer->in.rank + 1, shape));
+        }
+        gan__batchnorm_statistics(pass->batch, channels, inner, x, bn->eps, bn->momentum, mean,
+                                  invstd, running_mean, running_var);
+    } else {
+        gan__batchnorm_running_statistics(channels, running_mean, running_var, bn->eps, mean,
+                                          invstd);
+    }
+    gan__batchnorm_forward(pass->batch, channels, inner, x, mean, invstd,
+                           bn->affine ? layer->params[0].value : NULL,
+                           bn->affine ? layer->params[1].value : NULL, y);
+    return GAN_OK;
+}
+
+static void batchnorm_backward(gan_layer *layer, const gan_pass *pass, const float *x,
+                               const float *y, const float *dy, float *dx, bool param_grads)
+{
+    (void)y;
+    const batchnorm_layer *bn = (const batchnorm_layer *)layer;
+    int64_t channels = bn->features;
+    bool grads = param_grads && bn->affine;
+    gan__batchnorm_backward(pass->batch, channels, spatial_size(layer), x, dy, pass->workspace,
+                            pass->workspace + channels, bn->affine ? layer->params[0].value : NULL,
+                            pass->training, dx, grads ? layer->params[0].grad : NULL,
+                            grads ? layer->params[1].grad : NULL);
+}
+
+static gan_status batchnorm_set_float(gan_layer *layer, gan_layer_option option, float value)
+{
+    batchnorm_layer *bn = (batchnorm_layer *)layer;
+    switch (option) {
+    case GAN_LAYER_MOMENTUM:
+        if (!(value >= 0.0f && value <= 1.0f))
+            return gan__fail(GAN_ERR_INVALID_ARGUMENT,
+                             "%s layer '%s': momentum %g is outside [0, 1]", layer->ops->kind,
+                             layer->name, (double)value);
+        bn->momentum = value;
+        return GAN_OK;
+    case GAN_LAYER_EPS: {
+        gan_status status = gan__norm_check_eps(layer, value);
+        if (status == GAN_OK)
+            bn->eps = value;
+        return status;
+    }
+    case GAN_LAYER_AFFINE:
+        return gan__norm_wrong_type(layer, option, "a float");
+    }
+    return gan__no_such_option(layer, option);
+}
+
+static gan_status batchnorm_get_float(const gan_layer *layer, gan_layer_option option,
+                                      float *value)
+{
+    const batchnorm_layer *bn = (const batchnorm_layer *)layer;
+    switch (option) {
+    case GAN_LAYER_MOMENTUM:
+        *value = bn->momentum;
+        return GAN_OK;
+    case GAN_LAYER_EPS:
+        *value = bn->eps;
+        return GAN_OK;
+    case GAN_LAYER_AFFINE:
+        return gan__norm_wrong_type(layer, option, "a float");
+    }
+    return gan__no_such_option(layer, option);
+}
+
+static gan_status batchnorm_set_int(gan_layer *layer, gan_layer_option option, int64_t value)
+{
+    batchnorm_layer *bn = (batchnorm_layer *)layer;
+    switch (option) {
+    case GAN_LAYER_AFFINE:
+        return gan__norm_set_affine(layer, &bn->affine, value, 1, &bn->features);
+    case GAN_LAYER_MOMENTUM:
+    case GAN_LAYER_EPS:
+        return gan__norm_wrong_type(layer, option, "an integer");
+    }
+    return gan__no_such_option(layer, option);
+}
+
+static gan_status batchnorm_get_int(const gan_layer *layer, gan_layer_option option,
+                                    int64_t *value)
+{
+    switch (option) {
+    case GAN_LAYER_AFFINE:
+        *value = ((const batchnorm_layer *)layer)->affine;
+        return GAN_OK;
+    case GAN_LAYER_MOMENTUM:
+    case GAN_LAYER_EPS:
+        return gan__norm_wrong_type(layer, option, "an integer");
+    }
+    return gan__no_such_option(layer, option);
+}
+
+/* The two kinds differ only in their name and the input ranks they accept. */
+#define BATCHNORM_OPS(kind_name, infer_function)                                          \
+    {                                                                                     \
+        .kind = kind_name,                                                                \
+        .infer = infer_function,                                                          \
+        .workspace_floats = batchnorm_workspace_floats,                                   \
+        .init = batchnorm_init,                                                           \
+        .reset = batchnorm_reset,                                                         \
+        .forward = batchnorm_forward,                                                     \
+        .backward = batchnorm_backward,                                                   \
+        .set_float = batchnorm_set_float,                                                 \
+        .get_float = batchnorm_get_float,                                                 \
+        .set_int = batchnorm_set_int,                                                     \
+        .get_int = batchnorm_get_int,                                                     \
+    }
+
+static const gan_layer_ops batchnorm1d_ops = BATCHNORM_OPS("BatchNorm1d", batchnorm1d_infer);
+static const gan_layer_ops batchnorm2d_ops = BATCHNORM_OPS("BatchNorm2d", batchnorm2d_infer);
+
+static gan_status new_batchnorm(gan_layer **out, int64_t num_features, const gan_layer_ops *ops,
+                                const char *function)
+{
+    gan_status status = gan__layer_begin(out, function);
+    if (status == GAN_OK)
+        status = gan__check_min(function, "num_features", num_features, 1);
+    if (status == GAN_OK)
+        status = gan__check_weight_size(function, num_features, 1, 1);
+    if (status == GAN_OK)
+        status = gan__layer_alloc(out, sizeof(batchnorm_layer), ops);
+    if (status != GAN_OK)
+        return status;
+    batchnorm_layer *bn = (batchnorm_layer *)*out;
+    bn->features = num_features;
+    bn->momentum = GAN_NORM_DEFAULT_MOMENTUM;
+    bn->eps = GAN_NORM_DEFAULT_EPS;
+    bn->affine = true;
+    gan__norm_declare_params(*out, true, 1, &num_features);
+    gan__layer_add_buffer(*out, "running_mean", 1, &num_features);
+    gan__layer_add_buffer(*out, "running_var", 1, &num_features);
+    return GAN_OK;
+}
+
+gan_status gan_layer_batchnorm1d(gan_layer **out, int64_t num_features)
+{
+    return new_batchnorm(out, num_features, &batchnorm1d_ops, __func__);
+}
+
+gan_status gan_layer_batchnorm2d(gan_layer **out, int64_t num_features)
+{
+    return new_batchnorm(out, num_features, &batchnorm2d_ops, __func__);
+}
