@@ -30,7 +30,7 @@ CFLAGS ?= -O2 -g
 SANITIZE ?=
 
 # pkg-config modules the library links, and what else it needs from the system.
-LIB_MODULES := openblas
+LIB_MODULES := openblas libcjson zlib
 LIB_PRIVATE_LIBS := -lm
 TEST_MODULES := cmocka
 

@@ -16,5 +16,9 @@
 #include "gan/random.h"
 #include "gan/layer.h"
 #include "gan/model.h"
+#include "gan/loss.h"
+#include "gan/optim.h"
+#include "gan/trainer.h"
+#include "gan/io.h"
 
 #endif /* GAN_H */

@@ -51,6 +51,7 @@ static const gan_layer_ops avgpool2d_ops = {
     .infer = avgpool2d_infer,
     .forward = avgpool2d_forward,
     .backward = avgpool2d_backward,
+    .config = gan__pool2d_config,
 };
 
 gan_status gan_layer_avgpool2d(gan_layer **out, int64_t kernel_size, int64_t stride,

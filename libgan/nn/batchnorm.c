@@ -195,6 +195,15 @@ static gan_status batchnorm_get_int(const gan_layer *layer, gan_layer_option opt
     return gan__no_such_option(layer, option);
 }
 
+static void batchnorm_config(const gan_layer *layer, gan_layer_config *config)
+{
+    const batchnorm_layer *bn = (const batchnorm_layer *)layer;
+    gan__config_int(config, "num_features", bn->features);
+    gan__config_float(config, "momentum", bn->momentum);
+    gan__config_float(config, "eps", bn->eps);
+    gan__config_bool(config, "affine", bn->affine);
+}
+
 /* The two kinds differ only in their name and the input ranks they accept. */
 #define BATCHNORM_OPS(kind_name, infer_function)                                          \
     {                                                                                     \
@@ -209,6 +218,7 @@ static gan_status batchnorm_get_int(const gan_layer *layer, gan_layer_option opt
         .get_float = batchnorm_get_float,                                                 \
         .set_int = batchnorm_set_int,                                                     \
         .get_int = batchnorm_get_int,                                                     \
+        .config = batchnorm_config,                                                       \
     }
 
 static const gan_layer_ops batchnorm1d_ops = BATCHNORM_OPS("BatchNorm1d", batchnorm1d_infer);

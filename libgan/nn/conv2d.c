@@ -149,6 +149,11 @@ static void conv2d_backward(gan_layer *layer, const gan_pass *pass, const float 
         gan__add_channel_sums(batch, cout, positions, dy, layer->params[1].grad);
 }
 
+static void conv2d_config(const gan_layer *layer, gan_layer_config *config)
+{
+    gan__conv_describe(layer, config, false);
+}
+
 static const gan_layer_ops conv2d_ops = {
     .kind = "Conv2d",
     .infer = conv2d_infer,
@@ -156,6 +161,7 @@ static const gan_layer_ops conv2d_ops = {
     .init = conv2d_init,
     .forward = conv2d_forward,
     .backward = conv2d_backward,
+    .config = conv2d_config,
 };
 
 gan_status gan_layer_conv2d(gan_layer **out, int64_t in_channels, int64_t out_channels,

@@ -70,6 +70,19 @@ gan_conv_geometry gan__conv_geometry(const gan_conv_config *conv, int64_t channe
     };
 }
 
+void gan__conv_describe(const gan_layer *layer, gan_layer_config *config, bool transposed)
+{
+    const gan_conv_config *conv = gan__conv_config(layer);
+    gan__config_int(config, "in_channels", conv->in_channels);
+    gan__config_int(config, "out_channels", conv->out_channels);
+    gan__config_int(config, "kernel_size", conv->kernel);
+    gan__config_int(config, "stride", conv->stride);
+    gan__config_int(config, "padding", conv->padding);
+    if (transposed)
+        gan__config_int(config, "output_padding", conv->output_padding);
+    gan__config_bool(config, "bias", conv->bias);
+}
+
 void gan__conv_init(gan_layer *layer, gan_rng *rng, int64_t fan_in_channels,
                     int64_t fan_out_channels)
 {

@@ -56,6 +56,10 @@ bool gan__conv_sample_fits(const gan_conv_config *conv, int64_t out_h, int64_t o
 gan_conv_geometry gan__conv_geometry(const gan_conv_config *conv, int64_t channels,
                                      const gan_shape *images, const gan_shape *positions);
 
+/* The config op of both layers: in_channels, out_channels, kernel_size, stride, padding,
+ * output_padding (only if `transposed`), bias. */
+void gan__conv_describe(const gan_layer *layer, gan_layer_config *config, bool transposed);
+
 /* Draws weight and bias for the layer's scheme; the fans are fan_in_channels k k and
  * fan_out_channels k k. */
 void gan__conv_init(gan_layer *layer, gan_rng *rng, int64_t fan_in_channels,

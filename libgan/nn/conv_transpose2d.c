@@ -155,6 +155,11 @@ static void convt_backward(gan_layer *layer, const gan_pass *pass, const float *
                               layer->params[1].grad);
 }
 
+static void convt_config(const gan_layer *layer, gan_layer_config *config)
+{
+    gan__conv_describe(layer, config, true);
+}
+
 static const gan_layer_ops convt_ops = {
     .kind = "ConvTranspose2d",
     .infer = convt_infer,
@@ -162,6 +167,7 @@ static const gan_layer_ops convt_ops = {
     .init = convt_init,
     .forward = convt_forward,
     .backward = convt_backward,
+    .config = convt_config,
 };
 
 gan_status gan_layer_conv_transpose2d(gan_layer **out, int64_t in_channels, int64_t out_channels,

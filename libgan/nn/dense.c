@@ -81,12 +81,21 @@ static void dense_backward(gan_layer *layer, const gan_pass *pass, const float *
     }
 }
 
+static void dense_config(const gan_layer *layer, gan_layer_config *config)
+{
+    const dense_layer *dense = (const dense_layer *)layer;
+    gan__config_int(config, "in_features", dense->in_features);
+    gan__config_int(config, "out_features", dense->out_features);
+    gan__config_bool(config, "bias", dense->bias);
+}
+
 static const gan_layer_ops dense_ops = {
     .kind = "Linear",
     .infer = dense_infer,
     .init = dense_init,
     .forward = dense_forward,
     .backward = dense_backward,
+    .config = dense_config,
 };
 
 gan_status gan_layer_dense(gan_layer **out, int64_t in_features, int64_t out_features, int bias)

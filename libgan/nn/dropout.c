@@ -80,12 +80,18 @@ static void dropout_backward(gan_layer *layer, const gan_pass *pass, const float
         memcpy(dx, dy, (size_t)n * sizeof(float));
 }
 
+static void dropout_config(const gan_layer *layer, gan_layer_config *config)
+{
+    gan__config_float(config, "p", ((const dropout_layer *)layer)->p);
+}
+
 static const gan_layer_ops dropout_ops = {
     .kind = "Dropout",
     .infer = gan__infer_same_shape,
     .workspace_floats = dropout_workspace_floats,
     .forward = dropout_forward,
     .backward = dropout_backward,
+    .config = dropout_config,
 };
 
 gan_status gan_layer_dropout(gan_layer **out, float p)

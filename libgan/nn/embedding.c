@@ -86,12 +86,20 @@ static void embedding_backward(gan_layer *layer, const gan_pass *pass, const flo
     }
 }
 
+static void embedding_config(const gan_layer *layer, gan_layer_config *config)
+{
+    const embedding_layer *embedding = (const embedding_layer *)layer;
+    gan__config_int(config, "num_embeddings", embedding->num);
+    gan__config_int(config, "embedding_dim", embedding->dim);
+}
+
 static const gan_layer_ops embedding_ops = {
     .kind = "Embedding",
     .infer = embedding_infer,
     .init = embedding_init,
     .forward = embedding_forward,
     .backward = embedding_backward,
+    .config = embedding_config,
 };
 
 gan_status gan_layer_embedding(gan_layer **out, int64_t num_embeddings, int64_t embedding_dim)

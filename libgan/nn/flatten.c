@@ -15,6 +15,7 @@ static gan_status flatten_infer(const gan_layer *layer, const gan_shape *in, gan
 static const gan_layer_ops flatten_ops = {
     .kind = "Flatten",
     .infer = flatten_infer,
+    .config = gan__config_none,
     .aliases_input = true,
 };
 

@@ -175,6 +175,42 @@ gan_status gan_layer_get_int(const gan_layer *layer, gan_layer_option option, in
                                : gan__no_such_option(layer, option);
 }
 
+static gan_layer_arg *next_arg(gan_layer_config *config, const char *key,
+                               gan_layer_arg_type type)
+{
+    gan_layer_arg *arg = &config->args[config->arg_count++];
+    arg->key = key;
+    arg->type = type;
+    return arg;
+}
+
+void gan__config_int(gan_layer_config *config, const char *key, int64_t value)
+{
+    next_arg(config, key, GAN_LAYER_ARG_INT)->integer = value;
+}
+
+void gan__config_float(gan_layer_config *config, const char *key, float value)
+{
+    next_arg(config, key, GAN_LAYER_ARG_FLOAT)->real = value;
+}
+
+void gan__config_bool(gan_layer_config *config, const char *key, bool value)
+{
+    next_arg(config, key, GAN_LAYER_ARG_BOOL)->integer = value ? 1 : 0;
+}
+
+void gan__config_shape(gan_layer_config *config, const char *key, const gan_shape *shape)
+{
+    config->shape_key = key;
+    config->shape = *shape;
+}
+
+void gan__config_none(const gan_layer *layer, gan_layer_config *config)
+{
+    (void)layer;
+    (void)config;
+}
+
 /* The init stream cannot run out in practice (2^64 blocks); a failure leaves zeros. */
 void gan__init_uniform(gan_rng *rng, float *values, int64_t count, float bound)
 {

@@ -33,6 +33,34 @@ typedef struct gan_layer_tensor {
     float *grad;        /* NULL for buffers */
 } gan_layer_tensor;
 
+/*
+ * A layer's configuration, as a model file records it (io/architecture.c): the arguments
+ * of its public constructor and its options, by the constructor's parameter names, so the
+ * layer can be rebuilt with the constructor and the setters. Name and init scheme are not
+ * part of it (they belong to every layer).
+ */
+typedef enum gan_layer_arg_type {
+    GAN_LAYER_ARG_INT,   /* `integer` */
+    GAN_LAYER_ARG_FLOAT, /* `real` */
+    GAN_LAYER_ARG_BOOL   /* `integer`, 0 or 1 */
+} gan_layer_arg_type;
+
+typedef struct gan_layer_arg {
+    const char *key; /* static: "in_features", "negative_slope", "affine", ... */
+    gan_layer_arg_type type;
+    int64_t integer;
+    float real;
+} gan_layer_arg;
+
+enum { GAN_LAYER_MAX_ARGS = 8 };
+
+typedef struct gan_layer_config {
+    int arg_count;
+    gan_layer_arg args[GAN_LAYER_MAX_ARGS];
+    const char *shape_key; /* a shape argument ("normalized_shape", "shape"), or NULL */
+    gan_shape shape;
+} gan_layer_config;
+
 /* What a pass needs besides the arrays. */
 typedef struct gan_pass {
     int64_t batch;
@@ -63,6 +91,9 @@ typedef struct gan_layer_ops {
     gan_status (*get_float)(const gan_layer *layer, gan_layer_option option, float *value);
     gan_status (*set_int)(gan_layer *layer, gan_layer_option option, int64_t value);
     gan_status (*get_int)(const gan_layer *layer, gan_layer_option option, int64_t *value);
+    /* Fills `config` (zeroed by the caller) with the constructor's arguments and the
+     * options, in the constructor's order; every layer has it (gan__config_none for none). */
+    void (*config)(const gan_layer *layer, gan_layer_config *config);
     /* The output is the input, reinterpreted (Flatten, Reshape): no copy in either pass. */
     bool aliases_input;
 } gan_layer_ops;
@@ -111,6 +142,14 @@ int64_t gan__pass_input_numel(const gan_layer *layer, const gan_pass *pass);
 
 /* The infer of layers whose output has the input's shape (activations, Dropout). */
 gan_status gan__infer_same_shape(const gan_layer *layer, const gan_shape *in, gan_shape *out);
+
+/* Appending to a gan_layer_config (at most GAN_LAYER_MAX_ARGS arguments). */
+void gan__config_int(gan_layer_config *config, const char *key, int64_t value);
+void gan__config_float(gan_layer_config *config, const char *key, float value);
+void gan__config_bool(gan_layer_config *config, const char *key, bool value);
+void gan__config_shape(gan_layer_config *config, const char *key, const gan_shape *shape);
+/* The config op of layers whose constructor takes no arguments (ReLU, Tanh, Flatten, ...). */
+void gan__config_none(const gan_layer *layer, gan_layer_config *config);
 
 /* Initialisers, drawing from GAN_RNG_INIT. */
 void gan__init_uniform(gan_rng *rng, float *values, int64_t count, float bound);

@@ -134,6 +134,14 @@ static gan_status layernorm_get_int(const gan_layer *layer, gan_layer_option opt
     return gan__no_such_option(layer, option);
 }
 
+static void layernorm_config(const gan_layer *layer, gan_layer_config *config)
+{
+    const layernorm_layer *ln = (const layernorm_layer *)layer;
+    gan__config_shape(config, "normalized_shape", &ln->normalized);
+    gan__config_float(config, "eps", ln->eps);
+    gan__config_bool(config, "affine", ln->affine);
+}
+
 static const gan_layer_ops layernorm_ops = {
     .kind = "LayerNorm",
     .infer = layernorm_infer,
@@ -146,6 +154,7 @@ static const gan_layer_ops layernorm_ops = {
     .get_float = layernorm_get_float,
     .set_int = layernorm_set_int,
     .get_int = layernorm_get_int,
+    .config = layernorm_config,
 };
 
 gan_status gan_layer_layernorm(gan_layer **out, int rank, const int64_t *normalized_shape)

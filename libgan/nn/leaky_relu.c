@@ -31,11 +31,17 @@ static void leaky_relu_backward(gan_layer *layer, const gan_pass *pass, const fl
                                  ((const leaky_relu_layer *)layer)->slope, x, dy, dx);
 }
 
+static void leaky_relu_config(const gan_layer *layer, gan_layer_config *config)
+{
+    gan__config_float(config, "negative_slope", ((const leaky_relu_layer *)layer)->slope);
+}
+
 static const gan_layer_ops leaky_relu_ops = {
     .kind = "LeakyReLU",
     .infer = gan__infer_same_shape,
     .forward = leaky_relu_forward,
     .backward = leaky_relu_backward,
+    .config = leaky_relu_config,
 };
 
 /* ReLU is the same computation with slope 0, under PyTorch's name for it. */
@@ -44,6 +50,7 @@ static const gan_layer_ops relu_ops = {
     .infer = gan__infer_same_shape,
     .forward = leaky_relu_forward,
     .backward = leaky_relu_backward,
+    .config = gan__config_none,
 };
 
 static gan_status new_leaky_relu(gan_layer **out, float slope, const gan_layer_ops *ops,

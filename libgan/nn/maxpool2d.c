@@ -59,6 +59,7 @@ static const gan_layer_ops maxpool2d_ops = {
     .workspace_floats = maxpool2d_workspace_floats,
     .forward = maxpool2d_forward,
     .backward = maxpool2d_backward,
+    .config = gan__pool2d_config,
 };
 
 gan_status gan_layer_maxpool2d(gan_layer **out, int64_t kernel_size, int64_t stride,

@@ -10,11 +10,12 @@
 #include "core/checked_math.h"
 #include "core/error.h"
 #include "nn/layer_impl.h"
+#include "nn/model_impl.h"
 #include "gan/model.h"
 
 /* A named parameter or buffer and the views the model lends out for it. */
 typedef struct named_tensor {
-    char name[GAN_LAYER_NAME_CAPACITY + 24];
+    char name[GAN_MODEL_TENSOR_NAME_CAPACITY];
     gan_tensor value;
     gan_tensor grad;
 } named_tensor;
@@ -216,13 +217,19 @@ static int64_t tensor_floats(const gan_layer_tensor *tensors, int count)
     return total;
 }
 
+void gan__model_tensor_name(char name[GAN_MODEL_TENSOR_NAME_CAPACITY], int index,
+                            const gan_layer *layer, const char *suffix)
+{
+    if (layer->name[0])
+        snprintf(name, GAN_MODEL_TENSOR_NAME_CAPACITY, "%s.%s", layer->name, suffix);
+    else
+        snprintf(name, GAN_MODEL_TENSOR_NAME_CAPACITY, "%d.%s", index, suffix);
+}
+
 static void name_tensor(named_tensor *named, int index, const gan_layer *layer,
                         const gan_layer_tensor *tensor)
 {
-    if (layer->name[0])
-        snprintf(named->name, sizeof named->name, "%s.%s", layer->name, tensor->suffix);
-    else
-        snprintf(named->name, sizeof named->name, "%d.%s", index, tensor->suffix);
+    gan__model_tensor_name(named->name, index, layer, tensor->suffix);
     gan__tensor_view(&named->value, tensor->value, tensor->shape.rank, tensor->shape.dim);
     if (tensor->grad)
         gan__tensor_view(&named->grad, tensor->grad, tensor->shape.rank, tensor->shape.dim);
@@ -509,6 +516,35 @@ gan_status gan_model_named_buffer(gan_model *model, int index, const char **name
     if (value)
         *value = &named->value;
     return GAN_OK;
+}
+
+/* ---- internal accessors (model_impl.h) ----------------------------------------------- */
+
+bool gan__model_input_shape(const gan_model *model, gan_shape *shape)
+{
+    if (model->shape_known)
+        *shape = model->in_shape;
+    return model->shape_known;
+}
+
+const gan_layer *gan__model_layer_at(const gan_model *model, int index)
+{
+    return model->layers[index];
+}
+
+int gan__model_tensor_count(const gan_model *model)
+{
+    return model->named_param_count + model->named_buffer_count;
+}
+
+void gan__model_tensor_at(const gan_model *model, int index, const char **name,
+                          const gan_tensor **value)
+{
+    const named_tensor *named = index < model->named_param_count
+                                    ? &model->named_params[index]
+                                    : &model->named_buffers[index - model->named_param_count];
+    *name = named->name;
+    *value = &named->value;
 }
 
 /* ---- passes ----------------------------------------------------------------------------- */

@@ -27,6 +27,14 @@ gan_status gan__pool2d_layer_new(gan_layer **out, const char *function, const ga
     return GAN_OK;
 }
 
+void gan__pool2d_config(const gan_layer *layer, gan_layer_config *config)
+{
+    const gan_pool2d_layer *pool = (const gan_pool2d_layer *)layer;
+    gan__config_int(config, "kernel_size", pool->kernel);
+    gan__config_int(config, "stride", pool->stride);
+    gan__config_int(config, "padding", pool->padding);
+}
+
 gan_status gan__check_image_rank(const gan_layer *layer, const gan_shape *in)
 {
     char text[GAN_SHAPE_TEXT_CAPACITY];

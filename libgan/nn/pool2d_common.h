@@ -25,6 +25,9 @@ typedef struct gan_pool2d_layer {
 gan_status gan__pool2d_layer_new(gan_layer **out, const char *function, const gan_layer_ops *ops,
                                  int64_t kernel_size, int64_t stride, int64_t padding);
 
+/* The config op of both layers: kernel_size, stride, padding. */
+void gan__pool2d_config(const gan_layer *layer, gan_layer_config *config);
+
 /* `in` is [C, H, W]; the error names the layer's kind. */
 gan_status gan__check_image_rank(const gan_layer *layer, const gan_shape *in);
 

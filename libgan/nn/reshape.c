@@ -27,9 +27,15 @@ static gan_status reshape_infer(const gan_layer *layer, const gan_shape *in, gan
     return GAN_OK;
 }
 
+static void reshape_config(const gan_layer *layer, gan_layer_config *config)
+{
+    gan__config_shape(config, "shape", &((const reshape_layer *)layer)->shape);
+}
+
 static const gan_layer_ops reshape_ops = {
     .kind = "Reshape",
     .infer = reshape_infer,
+    .config = reshape_config,
     .aliases_input = true,
 };
 

@@ -10,6 +10,7 @@ static const gan_layer_ops sigmoid_ops = {
     .infer = gan__infer_same_shape,
     .forward = gan__output_activation_forward,
     .backward = gan__output_activation_backward,
+    .config = gan__config_none,
 };
 
 gan_status gan_layer_sigmoid(gan_layer **out)

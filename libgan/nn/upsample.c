@@ -54,11 +54,17 @@ static void upsample_backward(gan_layer *layer, const gan_pass *pass, const floa
                                        dy, dx);
 }
 
+static void upsample_config(const gan_layer *layer, gan_layer_config *config)
+{
+    gan__config_int(config, "scale_factor", ((const upsample_layer *)layer)->scale);
+}
+
 static const gan_layer_ops upsample_ops = {
     .kind = "Upsample",
     .infer = upsample_infer,
     .forward = upsample_forward,
     .backward = upsample_backward,
+    .config = upsample_config,
 };
 
 gan_status gan_layer_upsample(gan_layer **out, int64_t scale_factor)

@@ -1,0 +1,174 @@
+/**
+ * @file gan/optim.h
+ * @brief Optimizers over a model's parameters, and an exponential moving average of them.
+ *
+ * An optimizer borrows a model and updates its contiguous parameter array from its
+ * contiguous gradient array, with PyTorch's update rules and defaults (torch.optim.SGD,
+ * Adam, AdamW, RMSprop). Its state (moments, step count) is a set of named arrays of the
+ * parameter array's length, reachable for checkpoints.
+ */
+#ifndef GAN_OPTIM_H
+#define GAN_OPTIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "model.h"
+#include "status.h"
+
+GAN_BEGIN_DECLS
+
+/** The update rules. Values are part of the ABI. */
+typedef enum gan_optim_kind {
+    GAN_OPTIM_SGD = 0,     /**< torch.optim.SGD: lr (no default: 0.01 here), momentum 0, dampening 0, nesterov off, weight_decay 0 */
+    GAN_OPTIM_ADAM = 1,    /**< torch.optim.Adam: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0 (L2, added to the gradient) */
+    GAN_OPTIM_ADAMW = 2,   /**< torch.optim.AdamW: as Adam with decoupled weight decay, default 0.01 */
+    GAN_OPTIM_RMSPROP = 3  /**< torch.optim.RMSprop: lr 0.01, alpha 0.99, eps 1e-8, momentum 0, centered off, weight_decay 0 */
+} gan_optim_kind;
+
+/** Options of an optimizer. Values are part of the ABI. */
+typedef enum gan_optim_option {
+    GAN_OPTIM_LR = 0,            /**< float > 0; may change between steps */
+    GAN_OPTIM_MOMENTUM = 1,      /**< float >= 0 (SGD, RMSprop) */
+    GAN_OPTIM_DAMPENING = 2,     /**< float (SGD) */
+    GAN_OPTIM_NESTEROV = 3,      /**< int 0/1 (SGD; needs momentum > 0 and dampening 0: set momentum
+                                      first; while on, momentum cannot become 0 nor dampening leave 0) */
+    GAN_OPTIM_WEIGHT_DECAY = 4,  /**< float >= 0 */
+    GAN_OPTIM_BETA1 = 5,         /**< float in [0, 1) (Adam, AdamW) */
+    GAN_OPTIM_BETA2 = 6,         /**< float in [0, 1) (Adam, AdamW) */
+    GAN_OPTIM_EPS = 7,           /**< float > 0 (Adam, AdamW, RMSprop) */
+    GAN_OPTIM_ALPHA = 8,         /**< float in [0, 1) (RMSprop smoothing) */
+    GAN_OPTIM_CENTERED = 9,      /**< int 0/1 (RMSprop) */
+    GAN_OPTIM_MAX_GRAD_NORM = 10 /**< float >= 0: before each step, scale the gradients so their
+                                      global L2 norm is at most this (torch.nn.utils.clip_grad_norm_);
+                                      0 (default) turns clipping off */
+} gan_optim_option;
+
+/** An optimizer (opaque). */
+typedef struct gan_optim gan_optim;
+
+/**
+ * Creates an optimizer for @p model's parameters, with the rule's defaults.
+ * @param[out] out  receives the optimizer (caller owns it; gan_optim_free()), NULL on failure
+ * @param kind      the update rule
+ * @param model     borrowed: it must outlive the optimizer; adding layers to it afterwards
+ *                  makes gan_optim_step() fail with GAN_ERR_STATE
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (also for a model without parameters),
+ *         GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_optim_new(gan_optim **out, gan_optim_kind kind, gan_model *model);
+
+/** Releases an optimizer (not its model). NULL is a no-op. */
+GAN_API void gan_optim_free(gan_optim *optim);
+
+/** The optimizer's rule, or -1 for NULL. */
+GAN_API int gan_optim_kind_of(const gan_optim *optim);
+
+/**
+ * Sets a float option.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, an option the rule does not have, a value
+ *         out of range or not finite).
+ */
+GAN_API gan_status gan_optim_set_float(gan_optim *optim, gan_optim_option option, float value);
+
+/** Reads a float option. @return GAN_OK or GAN_ERR_INVALID_ARGUMENT. */
+GAN_API gan_status gan_optim_get_float(const gan_optim *optim, gan_optim_option option,
+                                       float *value);
+
+/** Sets an integer option. @return GAN_OK or GAN_ERR_INVALID_ARGUMENT. */
+GAN_API gan_status gan_optim_set_int(gan_optim *optim, gan_optim_option option, int64_t value);
+
+/** Reads an integer option. @return GAN_OK or GAN_ERR_INVALID_ARGUMENT. */
+GAN_API gan_status gan_optim_get_int(const gan_optim *optim, gan_optim_option option,
+                                     int64_t *value);
+
+/**
+ * Updates the model's parameters from its gradients (clipping them first if
+ * GAN_OPTIM_MAX_GRAD_NORM is set). The gradients are not zeroed.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (the model's parameters changed
+ *         since the optimizer was made, or the step count is at INT64_MAX),
+ *         GAN_ERR_NUMERIC (a gradient is not finite: nothing was changed).
+ */
+GAN_API gan_status gan_optim_step(gan_optim *optim);
+
+/**
+ * The global L2 norm of the gradients at the last step, before clipping.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (no step yet).
+ */
+GAN_API gan_status gan_optim_last_grad_norm(const gan_optim *optim, float *norm);
+
+/** Steps taken so far (Adam's bias correction uses it), or -1 for NULL. */
+GAN_API int64_t gan_optim_step_count(const gan_optim *optim);
+
+/**
+ * Sets the step count, to resume from a checkpoint. A count > 0 also marks SGD's momentum
+ * buffer as running (restore it with the state).
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL or negative).
+ */
+GAN_API gan_status gan_optim_set_step_count(gan_optim *optim, int64_t steps);
+
+/**
+ * The number of state arrays ("exp_avg", "exp_avg_sq", "momentum_buffer", ...) the current
+ * options use: SGD's momentum_buffer while momentum != 0; RMSprop's grad_avg while centered,
+ * momentum_buffer while momentum > 0. Arrays not in use keep their values. -1 for NULL.
+ */
+GAN_API int gan_optim_state_count(const gan_optim *optim);
+
+/**
+ * A state array: as many floats as the model has parameters, in the same order.
+ * Writable, to restore a checkpoint.
+ * @param optim       the optimizer
+ * @param index       0 to gan_optim_state_count() - 1
+ * @param[out] name   receives PyTorch's name for it (borrowed), or pass NULL
+ * @param[out] data   receives the array (borrowed, valid until the optimizer is freed)
+ * @param[out] count  receives its length in floats
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (the model's parameters changed
+ *         since the optimizer was made).
+ */
+GAN_API gan_status gan_optim_state(gan_optim *optim, int index, const char **name, float **data,
+                                   size_t *count);
+
+/** An exponential moving average of a model's parameters (opaque). */
+typedef struct gan_ema gan_ema;
+
+/**
+ * Starts an average at the model's current parameters.
+ * @param[out] out  receives the average (caller owns it; gan_ema_free()), NULL on failure
+ * @param model     borrowed: it must outlive the average
+ * @param decay     in [0, 1]: each update computes avg = decay avg + (1 - decay) param
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (also for a model without parameters),
+ *         GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_ema_new(gan_ema **out, gan_model *model, float decay);
+
+/** Releases an average. NULL is a no-op. */
+GAN_API void gan_ema_free(gan_ema *ema);
+
+/**
+ * Folds the model's current parameters into the average.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (the model's parameters changed).
+ */
+GAN_API gan_status gan_ema_update(gan_ema *ema);
+
+/**
+ * Writes the averaged parameters, and the tracked model's buffers (BatchNorm statistics),
+ * into @p target, a model with the same parameter layout (for sampling).
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE (a different layout),
+ *         GAN_ERR_STATE (the tracked model's parameters changed since the average was made).
+ */
+GAN_API gan_status gan_ema_copy_to(const gan_ema *ema, gan_model *target);
+
+/**
+ * The averaged parameters, in the model's order. Writable, to restore a checkpoint.
+ * @param ema         the average
+ * @param[out] data   receives the array (borrowed)
+ * @param[out] count  receives its length in floats
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (the tracked model's parameters
+ *         changed).
+ */
+GAN_API gan_status gan_ema_data(gan_ema *ema, float **data, size_t *count);
+
+GAN_END_DECLS
+
+#endif /* GAN_OPTIM_H */

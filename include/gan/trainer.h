@@ -1,0 +1,212 @@
+/**
+ * @file gan/trainer.h
+ * @brief The GAN objects: generator, discriminator, and the trainer that plays the game.
+ *
+ * A generator and a discriminator wrap models they borrow; the trainer borrows the
+ * generator, the discriminator, one optimizer for each and a random generator, and runs
+ * one training iteration per gan_trainer_step().
+ */
+#ifndef GAN_TRAINER_H
+#define GAN_TRAINER_H
+
+#include <stdint.h>
+
+#include "common.h"
+#include "loss.h"
+#include "model.h"
+#include "optim.h"
+#include "random.h"
+#include "status.h"
+#include "tensor.h"
+
+GAN_BEGIN_DECLS
+
+/** Where latent vectors come from. Values are part of the ABI. */
+typedef enum gan_latent_distribution {
+    GAN_LATENT_NORMAL = 0,  /**< N(0, 1) */
+    GAN_LATENT_UNIFORM = 1  /**< U(-1, 1) */
+} gan_latent_distribution;
+
+/** A generator: a model from latent vectors to samples (opaque). */
+typedef struct gan_generator gan_generator;
+
+/**
+ * Wraps a model that maps [N, latent_size] to samples.
+ * @param[out] out        receives the generator (caller owns it; gan_generator_free()), NULL on failure
+ * @param model          borrowed: it must outlive the generator
+ * @param latent_size    >= 1; the model's input shape is set to [latent_size]
+ * @param distribution   the latent distribution
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE (the model does not take
+ *         [latent_size]), GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_generator_new(gan_generator **out, gan_model *model, int64_t latent_size,
+                                     gan_latent_distribution distribution);
+
+/** Releases a generator (not its model). NULL is a no-op. */
+GAN_API void gan_generator_free(gan_generator *generator);
+
+/** The wrapped model (borrowed), or NULL. */
+GAN_API gan_model *gan_generator_model(gan_generator *generator);
+
+/** The latent size, or -1 for NULL. */
+GAN_API int64_t gan_generator_latent_size(const gan_generator *generator);
+
+/**
+ * Makes samples from latent vectors drawn from @p rng's GAN_RNG_NOISE stream, in the
+ * model's current mode (call gan_model_set_training(model, 0) for evaluation-mode samples).
+ * @param generator  the generator
+ * @param rng        the random generator
+ * @param[out] samples a tensor [N, sample shape...]: N samples are made
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_generator_sample(gan_generator *generator, gan_rng *rng,
+                                        gan_tensor *samples);
+
+/**
+ * Makes samples from given latent vectors.
+ * @param generator  the generator
+ * @param latent     [N, latent_size]
+ * @param[out] samples [N, sample shape...]
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_generator_generate(gan_generator *generator, const gan_tensor *latent,
+                                          gan_tensor *samples);
+
+/** A discriminator (critic): a model from samples to one logit per sample (opaque). */
+typedef struct gan_discriminator gan_discriminator;
+
+/**
+ * Wraps a model whose output is one value per sample (per-sample shape [1]).
+ * @param[out] out   receives the discriminator (caller owns it), NULL on failure
+ * @param model     borrowed: it must outlive the discriminator
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE (an output other than [1], when
+ *         the model's input shape is known), GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_discriminator_new(gan_discriminator **out, gan_model *model);
+
+/** Releases a discriminator (not its model). NULL is a no-op. */
+GAN_API void gan_discriminator_free(gan_discriminator *discriminator);
+
+/** The wrapped model (borrowed), or NULL. */
+GAN_API gan_model *gan_discriminator_model(gan_discriminator *discriminator);
+
+/** Options of a trainer. Values are part of the ABI. */
+typedef enum gan_trainer_option {
+    GAN_TRAINER_N_CRITIC = 0,        /**< int >= 1: discriminator updates per generator update (default 1) */
+    GAN_TRAINER_WEIGHT_CLIP = 1,     /**< float >= 0: clamp D's parameters to [-c, c] after each
+                                          D update (WGAN; default 0 = off) */
+    GAN_TRAINER_LABEL_SMOOTHING = 2, /**< float: as GAN_LOSS_LABEL_SMOOTHING */
+    GAN_TRAINER_LABEL_FLIP = 3,      /**< float: as GAN_LOSS_LABEL_FLIP */
+    GAN_TRAINER_EMA_DECAY = 4        /**< float in [0, 1): keep an EMA of G's parameters
+                                          (0 = off, the default); read it with gan_trainer_ema() */
+} gan_trainer_option;
+
+/** The statistics of the last step. Values are part of the ABI. */
+typedef enum gan_trainer_stat {
+    GAN_STAT_D_LOSS = 0,       /**< D's loss (the last D update of the step) */
+    GAN_STAT_G_LOSS = 1,       /**< G's loss */
+    GAN_STAT_D_REAL = 2,       /**< mean D(x): sigmoid of the logits for the BCE objectives, raw otherwise */
+    GAN_STAT_D_FAKE = 3,       /**< mean D(G(z)) before D's update, likewise */
+    GAN_STAT_G_GRAD_NORM = 4,  /**< global L2 norm of G's gradients */
+    GAN_STAT_D_GRAD_NORM = 5   /**< global L2 norm of D's gradients (the last D update) */
+} gan_trainer_stat;
+
+/** The trainer (opaque). */
+typedef struct gan_trainer gan_trainer;
+
+/** Called after every successful step, with the step number (from 1) and user data. */
+typedef void (*gan_step_callback)(void *user_data, const gan_trainer *trainer, int64_t step);
+
+/**
+ * Creates a trainer. Everything is borrowed and must outlive it.
+ * @param[out] out             receives the trainer (caller owns it; gan_trainer_free()), NULL on failure
+ * @param generator            the generator
+ * @param discriminator        the discriminator
+ * @param generator_optim      an optimizer of the generator's model (its learning rate
+ *                             may differ from the discriminator's: TTUR)
+ * @param discriminator_optim  an optimizer of the discriminator's model
+ * @param objective            the adversarial objective
+ * @param rng                  latent vectors (GAN_RNG_NOISE), dropout masks, label noise
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, an optimizer of the wrong model, an
+ *         unknown objective), GAN_ERR_SHAPE (G's samples do not fit D), GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
+                                   gan_discriminator *discriminator, gan_optim *generator_optim,
+                                   gan_optim *discriminator_optim, gan_objective objective,
+                                   gan_rng *rng);
+
+/** Releases a trainer (nothing it borrows). NULL is a no-op. */
+GAN_API void gan_trainer_free(gan_trainer *trainer);
+
+/** Sets a float option. @return GAN_OK or GAN_ERR_INVALID_ARGUMENT. */
+GAN_API gan_status gan_trainer_set_float(gan_trainer *trainer, gan_trainer_option option,
+                                         float value);
+
+/** Reads a float option. @return GAN_OK or GAN_ERR_INVALID_ARGUMENT. */
+GAN_API gan_status gan_trainer_get_float(const gan_trainer *trainer, gan_trainer_option option,
+                                             float *value);
+
+/** Sets an integer option. @return GAN_OK or GAN_ERR_INVALID_ARGUMENT. */
+GAN_API gan_status gan_trainer_set_int(gan_trainer *trainer, gan_trainer_option option,
+                                       int64_t value);
+
+/** Reads an integer option. @return GAN_OK or GAN_ERR_INVALID_ARGUMENT. */
+GAN_API gan_status gan_trainer_get_int(const gan_trainer *trainer, gan_trainer_option option,
+                                       int64_t *value);
+
+/**
+ * One training iteration: n_critic discriminator updates, each on @p real and a fresh fake
+ * batch of the same size, then one generator update that backpropagates through D without
+ * changing D's parameters, running statistics or gradients.
+ * @param trainer  the trainer
+ * @param real     a batch of real samples [N, sample shape...]
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_NUMERIC (a loss or
+ *         gradient was not finite: every parameter, buffer and optimizer state is then
+ *         bitwise as before the call), GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real);
+
+/** Completed steps, or -1 for NULL. */
+GAN_API int64_t gan_trainer_step_count(const gan_trainer *trainer);
+
+/**
+ * A statistic of the last step.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (no step yet).
+ */
+GAN_API gan_status gan_trainer_get_stat(const gan_trainer *trainer, gan_trainer_stat stat,
+                                        float *value);
+
+/**
+ * Calls @p callback after every successful step; NULL removes it.
+ * @return GAN_OK or GAN_ERR_INVALID_ARGUMENT.
+ */
+GAN_API gan_status gan_trainer_set_callback(gan_trainer *trainer, gan_step_callback callback,
+                                            void *user_data);
+
+/**
+ * The EMA of the generator's parameters (GAN_TRAINER_EMA_DECAY > 0), borrowed from the
+ * trainer; write it into a model of the same layout with gan_ema_copy_to().
+ * @return the average, or NULL (with gan_last_error() set) when it is off.
+ */
+GAN_API gan_ema *gan_trainer_ema(gan_trainer *trainer);
+
+/**
+ * Saves the whole training state: both models (parameters and buffers), both optimizers'
+ * state and step counts, the EMA, the trainer's step count and options, and the random
+ * generator's stream positions. Atomic, like gan_model_save().
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_IO, GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_trainer_save(const gan_trainer *trainer, const char *path);
+
+/**
+ * Restores a state saved by gan_trainer_save() into a trainer built the same way (same
+ * architectures, optimizers and objective). Training then continues bitwise as if it had
+ * never stopped. On failure nothing is changed.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_IO, GAN_ERR_FORMAT, GAN_ERR_SHAPE or
+ *         GAN_ERR_NOT_FOUND (a different architecture or optimizer), GAN_ERR_OUT_OF_MEMORY.
+ */
+GAN_API gan_status gan_trainer_load(gan_trainer *trainer, const char *path);
+
+GAN_END_DECLS
+
+#endif /* GAN_TRAINER_H */

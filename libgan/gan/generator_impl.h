@@ -1,0 +1,24 @@
+/* Internal: the generator's layout, for the trainer. */
+#ifndef GAN_GAN_GENERATOR_IMPL_H
+#define GAN_GAN_GENERATOR_IMPL_H
+
+#include "core/tensor.h"
+#include "gan/trainer.h"
+
+struct gan_generator {
+    gan_model *model; /* borrowed */
+    int64_t latent_size;
+    gan_latent_distribution distribution;
+    float *latent_data;       /* latent_capacity vectors */
+    int64_t latent_capacity;
+    gan_tensor latent;        /* a view of the first N vectors */
+};
+
+/* Draws `count` latent vectors from the noise stream into generator->latent (the buffer
+ * grows only when count exceeds every earlier count). */
+gan_status gan__generator_draw_latent(gan_generator *generator, gan_rng *rng, int64_t count);
+
+/* Copies a model output into a caller tensor of the same shape, naming `function` on error. */
+gan_status gan__copy_output(const char *function, const gan_tensor *output, gan_tensor *target);
+
+#endif /* GAN_GAN_GENERATOR_IMPL_H */

@@ -1,0 +1,325 @@
+/*
+ * The trainer: one iteration of the adversarial game per gan_trainer_step().
+ *
+ *   repeat n_critic times:                         (discriminator / critic updates)
+ *       z ~ p(z);  fake = G(z)
+ *       D.zero_grad
+ *       D(real) -> loss_real, backward            (as PyTorch's errD_real.backward())
+ *       D(fake) -> loss_fake, backward            (fake is a constant for D)
+ *       D.step;  clamp D's weights if clipping
+ *   G.zero_grad                                    (generator update, on the last fake)
+ *   D(fake) -> loss_G;  backward through D without touching D's parameters, gradients or
+ *       running statistics, to d loss_G / d fake
+ *   G.backward(d loss_G / d fake);  G.step;  EMA update
+ *
+ * The step is all-or-nothing: every parameter, buffer and optimizer state is copied first
+ * and restored when a loss or gradient is not finite.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/error.h"
+#include "core/tensor.h"
+#include "gan/discriminator_impl.h"
+#include "gan/generator_impl.h"
+#include "gan/snapshot.h"
+#include "gan/trainer_impl.h"
+#include "loss/loss_impl.h"
+#include "optim/optim_impl.h"
+
+static bool uses_sigmoid(gan_objective objective)
+{
+    return objective == GAN_OBJECTIVE_MINIMAX || objective == GAN_OBJECTIVE_NON_SATURATING;
+}
+
+/* Adds a model's parameter array and each of its buffers to a snapshot. */
+static gan_status snapshot_model(gan_snapshot *snapshot, gan_model *model, bool parameters)
+{
+    gan_status status = GAN_OK;
+    if (parameters) {
+        float *values;
+        size_t count;
+        gan_model_parameter_arrays(model, &values, NULL, &count);
+        status = gan__snapshot_add(snapshot, values, count);
+    }
+    for (int i = 0; status == GAN_OK && i < gan_model_named_buffer_count(model); i++) {
+        gan_tensor *buffer;
+        gan_model_named_buffer(model, i, NULL, &buffer);
+        status = gan__snapshot_add(snapshot, buffer->data, (size_t)buffer->numel);
+    }
+    return status;
+}
+
+static gan_status snapshot_optim(gan_snapshot *snapshot, gan_optim *optim)
+{
+    gan_status status = GAN_OK;
+    for (int i = 0; status == GAN_OK && i < gan_optim_state_count(optim); i++) {
+        float *data;
+        size_t count;
+        gan_optim_state(optim, i, NULL, &data, &count);
+        status = gan__snapshot_add(snapshot, data, count);
+    }
+    return status;
+}
+
+/* What the snapshot covers depends on the models and optimizers' state; it is rebuilt
+ * (and reallocated) only when that changes. */
+static int64_t state_signature(const gan_trainer *trainer)
+{
+    int64_t signature = gan_model_parameter_count(trainer->generator->model);
+    signature = signature * 31 + gan_model_parameter_count(trainer->discriminator->model);
+    signature = signature * 31 + gan_optim_state_count(trainer->generator_optim);
+    return signature * 31 + gan_optim_state_count(trainer->discriminator_optim);
+}
+
+static gan_status prepare_snapshots(gan_trainer *trainer)
+{
+    int64_t signature = state_signature(trainer);
+    if (trainer->snapshot_ready && signature == trainer->snapshot_signature)
+        return GAN_OK;
+    gan__snapshot_free(&trainer->before_step);
+    gan__snapshot_free(&trainer->d_buffers);
+    trainer->snapshot_ready = false;
+    gan_model *g = trainer->generator->model, *d = trainer->discriminator->model;
+    gan_status status = snapshot_model(&trainer->before_step, g, true);
+    if (status == GAN_OK)
+        status = snapshot_model(&trainer->before_step, d, true);
+    if (status == GAN_OK)
+        status = snapshot_optim(&trainer->before_step, trainer->generator_optim);
+    if (status == GAN_OK)
+        status = snapshot_optim(&trainer->before_step, trainer->discriminator_optim);
+    if (status == GAN_OK && trainer->ema) {
+        float *data;
+        size_t count;
+        gan_ema_data(trainer->ema, &data, &count);
+        status = gan__snapshot_add(&trainer->before_step, data, count);
+    }
+    if (status == GAN_OK)
+        status = gan__snapshot_allocate(&trainer->before_step);
+    if (status == GAN_OK)
+        status = snapshot_model(&trainer->d_buffers, d, false);
+    if (status == GAN_OK)
+        status = gan__snapshot_allocate(&trainer->d_buffers);
+    if (status != GAN_OK)
+        return status;
+    trainer->snapshot_signature = signature;
+    trainer->snapshot_ready = true;
+    return GAN_OK;
+}
+
+gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
+                           gan_discriminator *discriminator, gan_optim *generator_optim,
+                           gan_optim *discriminator_optim, gan_objective objective, gan_rng *rng)
+{
+    if (!out)
+        return gan__null(__func__, "out");
+    *out = NULL;
+    if (!generator || !discriminator || !generator_optim || !discriminator_optim || !rng)
+        return gan__null(__func__, !generator ? "generator" : !discriminator ? "discriminator"
+                                   : !generator_optim ? "generator_optim"
+                                   : !discriminator_optim ? "discriminator_optim" : "rng");
+    if (gan__optim_model(generator_optim) != generator->model ||
+        gan__optim_model(discriminator_optim) != discriminator->model)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: the %s optimizer was made for another "
+                         "model", __func__,
+                         gan__optim_model(generator_optim) != generator->model ? "generator"
+                                                                               : "discriminator");
+    /* G's samples are D's input. */
+    int rank;
+    int64_t shape[GAN_TENSOR_MAX_RANK];
+    gan_status status = gan_model_output_shape(generator->model, &rank, shape, GAN_TENSOR_MAX_RANK);
+    if (status == GAN_OK)
+        status = gan_model_set_input_shape(discriminator->model, rank, shape);
+    if (status == GAN_OK)
+        status = gan__check_one_logit(__func__, discriminator->model);
+    gan_loss *loss = NULL;
+    if (status == GAN_OK)
+        status = gan_loss_new(&loss, objective);
+    if (status != GAN_OK)
+        return status;
+    gan_trainer *trainer = gan__calloc(sizeof *trainer, "trainer");
+    if (!trainer) {
+        gan_loss_free(loss);
+        return GAN_ERR_OUT_OF_MEMORY;
+    }
+    trainer->generator = generator;
+    trainer->discriminator = discriminator;
+    trainer->generator_optim = generator_optim;
+    trainer->discriminator_optim = discriminator_optim;
+    trainer->rng = rng;
+    trainer->loss = loss;
+    trainer->objective = objective;
+    trainer->n_critic = 1;
+    gan_model_set_rng(generator->model, rng);
+    gan_model_set_rng(discriminator->model, rng);
+    *out = trainer;
+    return GAN_OK;
+}
+
+void gan_trainer_free(gan_trainer *trainer)
+{
+    if (!trainer)
+        return;
+    gan_loss_free(trainer->loss);
+    gan_ema_free(trainer->ema);
+    gan__snapshot_free(&trainer->before_step);
+    gan__snapshot_free(&trainer->d_buffers);
+    gan__free(trainer->logit_grads);
+    gan__free(trainer);
+}
+
+/* The [N, 1] gradient tensors of the logits, over a buffer that only grows. */
+static gan_status prepare_logit_grads(gan_trainer *trainer, int64_t batch)
+{
+    if (batch > trainer->logit_grad_capacity) {
+        float *grown = gan__calloc_array((size_t)batch * 2, sizeof(float), "logit gradients");
+        if (!grown)
+            return GAN_ERR_OUT_OF_MEMORY;
+        gan__free(trainer->logit_grads);
+        trainer->logit_grads = grown;
+        trainer->logit_grad_capacity = batch;
+    }
+    gan__tensor_view(&trainer->grad_real, trainer->logit_grads, 2, (const int64_t[]){batch, 1});
+    gan__tensor_view(&trainer->grad_fake, trainer->logit_grads + batch, 2,
+                     (const int64_t[]){batch, 1});
+    return GAN_OK;
+}
+
+static float mean_score(const gan_trainer *trainer, const gan_tensor *logits)
+{
+    double sum = 0.0;
+    for (int64_t i = 0; i < logits->numel; i++)
+        sum += uses_sigmoid(trainer->objective) ? 1.0 / (1.0 + exp(-(double)logits->data[i]))
+                                                : (double)logits->data[i];
+    return (float)(sum / (double)logits->numel);
+}
+
+static gan_status not_finite(const char *what, double value)
+{
+    return gan__fail(GAN_ERR_NUMERIC, "gan_trainer_step: the %s is %g; the step was undone",
+                     what, value);
+}
+
+static void clip_weights(gan_model *model, float clip)
+{
+    float *values;
+    size_t count;
+    gan_model_parameter_arrays(model, &values, NULL, &count);
+    for (size_t i = 0; i < count; i++)
+        values[i] = fminf(fmaxf(values[i], -clip), clip);
+}
+
+/* One discriminator update on `real` and a fresh fake batch; leaves that fake batch as G's
+ * current output in *fake. */
+static gan_status update_discriminator(gan_trainer *trainer, const gan_tensor *real,
+                                       const gan_tensor **fake)
+{
+    gan_model *g = trainer->generator->model, *d = trainer->discriminator->model;
+    int64_t batch = real->shape[0];
+    const gan_tensor *logits = NULL;
+    double loss_real, loss_fake;
+    gan_status status = gan__generator_draw_latent(trainer->generator, trainer->rng, batch);
+    if (status == GAN_OK)
+        status = gan_model_forward(g, &trainer->generator->latent, fake);
+    if (status == GAN_OK)
+        status = gan_model_zero_grad(d);
+    if (status == GAN_OK)
+        status = gan_model_forward(d, real, &logits);
+    if (status != GAN_OK)
+        return status;
+    trainer->stats[GAN_STAT_D_REAL] = mean_score(trainer, logits);
+    status = gan__loss_discriminator_part(trainer->loss, trainer->rng, true, logits, &loss_real,
+                                          &trainer->grad_real);
+    if (status == GAN_OK)
+        status = gan_model_backward(d, &trainer->grad_real, 0, NULL);
+    if (status == GAN_OK)
+        status = gan_model_forward(d, *fake, &logits);
+    if (status != GAN_OK)
+        return status;
+    trainer->stats[GAN_STAT_D_FAKE] = mean_score(trainer, logits);
+    status = gan__loss_discriminator_part(trainer->loss, trainer->rng, false, logits, &loss_fake,
+                                          &trainer->grad_fake);
+    if (status == GAN_OK)
+        status = gan_model_backward(d, &trainer->grad_fake, 0, NULL);
+    if (status != GAN_OK)
+        return status;
+    trainer->stats[GAN_STAT_D_LOSS] = (float)(loss_real + loss_fake);
+    if (!isfinite(loss_real + loss_fake))
+        return not_finite("discriminator loss", loss_real + loss_fake);
+    status = gan_optim_step(trainer->discriminator_optim);
+    if (status != GAN_OK)
+        return status;
+    gan_optim_last_grad_norm(trainer->discriminator_optim, &trainer->stats[GAN_STAT_D_GRAD_NORM]);
+    if (trainer->weight_clip > 0.0f)
+        clip_weights(d, trainer->weight_clip);
+    return GAN_OK;
+}
+
+/* The generator update on G's current output `fake`. D's running statistics are put back
+ * after its forward pass; its parameters and gradients are never touched. */
+static gan_status update_generator(gan_trainer *trainer, const gan_tensor *fake)
+{
+    gan_model *g = trainer->generator->model, *d = trainer->discriminator->model;
+    const gan_tensor *logits = NULL, *grad_samples = NULL;
+    double loss;
+    gan_status status = gan_model_zero_grad(g);
+    if (status != GAN_OK)
+        return status;
+    gan__snapshot_take(&trainer->d_buffers);
+    status = gan_model_forward(d, fake, &logits);
+    if (status == GAN_OK)
+        status = gan__loss_generator_part(trainer->loss, logits, &loss, &trainer->grad_fake);
+    if (status == GAN_OK)
+        status = gan_model_backward(d, &trainer->grad_fake, GAN_BACKWARD_SKIP_PARAMETERS,
+                                    &grad_samples);
+    gan__snapshot_restore(&trainer->d_buffers);
+    if (status != GAN_OK)
+        return status;
+    trainer->stats[GAN_STAT_G_LOSS] = (float)loss;
+    if (!isfinite(loss))
+        return not_finite("generator loss", loss);
+    status = gan_model_backward(g, grad_samples, 0, NULL);
+    if (status == GAN_OK)
+        status = gan_optim_step(trainer->generator_optim);
+    if (status != GAN_OK)
+        return status;
+    gan_optim_last_grad_norm(trainer->generator_optim, &trainer->stats[GAN_STAT_G_GRAD_NORM]);
+    return trainer->ema ? gan_ema_update(trainer->ema) : GAN_OK;
+}
+
+gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real)
+{
+    if (!trainer)
+        return gan__null(__func__, "trainer");
+    if (!real)
+        return gan__null(__func__, "real");
+    if (real->rank < 2 || real->shape[0] < 1)
+        return gan__fail(GAN_ERR_SHAPE, "%s: the real batch needs a batch dimension of at "
+                         "least 1 and a sample shape", __func__);
+    gan_status status = prepare_logit_grads(trainer, real->shape[0]);
+    if (status == GAN_OK)
+        status = prepare_snapshots(trainer);
+    if (status != GAN_OK)
+        return status;
+
+    gan__snapshot_take(&trainer->before_step);
+    int64_t generator_steps = gan_optim_step_count(trainer->generator_optim);
+    int64_t discriminator_steps = gan_optim_step_count(trainer->discriminator_optim);
+    const gan_tensor *fake = NULL;
+    for (int64_t i = 0; status == GAN_OK && i < trainer->n_critic; i++)
+        status = update_discriminator(trainer, real, &fake);
+    if (status == GAN_OK)
+        status = update_generator(trainer, fake);
+    if (status != GAN_OK) {
+        gan__snapshot_restore(&trainer->before_step);
+        gan_optim_set_step_count(trainer->generator_optim, generator_steps);
+        gan_optim_set_step_count(trainer->discriminator_optim, discriminator_steps);
+        return status;
+    }
+    trainer->steps++;
+    trainer->have_stats = true;
+    if (trainer->callback)
+        trainer->callback(trainer->callback_user_data, trainer, trainer->steps);
+    return GAN_OK;
+}
