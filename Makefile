@@ -30,7 +30,7 @@ CFLAGS ?= -O2 -g
 SANITIZE ?=
 
 # pkg-config modules the library links, and what else it needs from the system.
-LIB_MODULES := openblas libcjson zlib
+LIB_MODULES := openblas libcjson zlib libpng
 LIB_PRIVATE_LIBS := -lm
 TEST_MODULES := cmocka
 
@@ -58,8 +58,11 @@ TEST_SOURCES := $(sort $(wildcard tests/test_*.c))
 TEST_PROGRAMS := $(TEST_SOURCES:tests/%.c=$(BUILD)/tests/%)
 # Script checks: each prints TAP like the cmocka programs.
 CHECK_SCRIPTS := tests/check-headers.sh tests/check-pkgconfig.sh tests/check-symbols.sh \
-                 tests/check-abi.sh tests/check-docs.sh
-EXAMPLES := $(BUILD)/examples/hello
+                 tests/check-abi.sh tests/check-docs.sh tests/check-examples.sh
+EXAMPLES := $(BUILD)/examples/hello $(BUILD)/examples/mnist_gan $(BUILD)/examples/mnist_dcgan \
+            $(BUILD)/examples/generate
+# Helper programs of the check scripts.
+CHECK_TOOLS := $(BUILD)/tests/tools/png_info
 
 FORCE:
 
@@ -114,20 +117,48 @@ $(BUILD)/tests/%: tests/%.c $(LINKED_LIBRARY) | test-deps
 	    $(call module_cflags,$(TEST_MODULES) $(LIB_MODULES)) $< -o $@ \
 	    $(PROGRAM_LIBS) $(call module_libs,$(TEST_MODULES) $(LIB_MODULES)) -pthread
 
+# An example is one file, plus the shared driver for the MNIST trainers.
 $(BUILD)/examples/%: examples/%.c $(LINKED_LIBRARY)
 	@mkdir -p $(@D)
-	$(CC) $(PROGRAM_CFLAGS) $< -o $@ $(PROGRAM_LIBS)
+	$(CC) $(PROGRAM_CFLAGS) $< $(filter %.o,$^) -o $@ $(PROGRAM_LIBS)
 
-demo: $(EXAMPLES)
-	$(BUILD)/examples/hello
+$(BUILD)/examples/mnist_gan $(BUILD)/examples/mnist_dcgan: $(BUILD)/examples/mnist/train.o \
+    examples/mnist/train.h
+
+$(BUILD)/examples/mnist/train.o: examples/mnist/train.c examples/mnist/train.h
+	@mkdir -p $(@D)
+	$(CC) $(PROGRAM_CFLAGS) -c $< -o $@
+
+# The main job: train the DCGAN on MNIST for about 5 minutes on 2 cores, then plot.
+DEMO_OUT ?= $(BUILD)/demo
+DEMO_ARGS ?= --epochs 1 --threads 2
+demo: $(EXAMPLES) | demo-deps
+	@scripts/fetch-mnist.sh
+	$(BUILD)/examples/mnist_dcgan $(DEMO_ARGS) --out $(DEMO_OUT)
+	@scripts/plot-loss.sh $(DEMO_OUT)/stats.csv $(DEMO_OUT)/loss.png
+	@echo "demo: samples (epoch-*.png, samples.png), stats.csv, loss plot, generator and checkpoint in $(DEMO_OUT)/"
+
+.PHONY: demo-deps
+demo-deps: deps
+	@scripts/install-deps.sh gnuplot || echo "demo: going on without gnuplot (no loss plot)"
+
+# MNIST (and Fashion-MNIST) for the tests and examples: scripts/fetch-mnist.sh --help.
+MNIST_DIR ?= build/data/mnist
+FASHION_MNIST_DIR ?= build/data/fashion-mnist
+export MNIST_DIR FASHION_MNIST_DIR
+.PHONY: fetch-mnist fetch-fashion-mnist
+fetch-mnist:
+	@scripts/fetch-mnist.sh
+fetch-fashion-mnist:
+	@scripts/fetch-mnist.sh --fashion
 
 export BUILD CC CXX PKG_CONFIG VERSION SONAME
 
-check: all $(TEST_PROGRAMS) $(EXAMPLES)
+check: all $(TEST_PROGRAMS) $(EXAMPLES) $(CHECK_TOOLS) | fetch-mnist
 	@tests/run.sh $(TEST_PROGRAMS) $(CHECK_SCRIPTS)
 
 # The same programs, built with sanitizers into their own tree.
-check-asan:
+check-asan: | fetch-mnist
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 asan-programs
 	@ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh $(TEST_SOURCES:tests/%.c=build/asan/tests/%)
@@ -140,7 +171,7 @@ check-clang:
 	@scripts/install-deps.sh clang
 	@$(MAKE) --no-print-directory BUILD=build/clang CC=clang CXX=clang++ check
 
-check-valgrind: all $(TEST_PROGRAMS)
+check-valgrind: all $(TEST_PROGRAMS) | fetch-mnist
 	@scripts/install-deps.sh valgrind
 	@tests/run.sh --wrapper "valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
 	    --errors-for-leak-kinds=definite,indirect --error-exitcode=99" $(TEST_PROGRAMS)

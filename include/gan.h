@@ -20,5 +20,7 @@
 #include "gan/optim.h"
 #include "gan/trainer.h"
 #include "gan/io.h"
+#include "gan/data.h"
+#include "gan/image.h"
 
 #endif /* GAN_H */

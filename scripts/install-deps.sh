@@ -22,6 +22,7 @@ package_for() {
         doxygen) echo doxygen ;;
         nm | readelf) echo binutils ;;
         make) echo make ;;
+        gnuplot) echo gnuplot-nox ;;
         *) echo "install-deps.sh: no Debian package known for '$1'" >&2; return 1 ;;
     esac
 }

@@ -377,8 +377,15 @@ static void null_handles_are_errors(void **state)
     assert_status(gan_model_set_input_shape(model, 1, (const int64_t[]){0}), GAN_ERR_INVALID_ARGUMENT);
     assert_status(gan_model_set_input_shape(model, 1, NULL), GAN_ERR_INVALID_ARGUMENT);
     assert_status(gan_model_output_shape(model, &rank, NULL, 8), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_model_input_shape(model, &rank, shape, 8), GAN_ERR_STATE);
     assert_status(gan_model_set_input_shape(model, 1, (const int64_t[]){784}), GAN_OK);
     assert_status(gan_model_output_shape(model, &rank, shape, 0), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_model_input_shape(model, &rank, shape, 0), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_model_input_shape(model, &rank, shape, 8), GAN_OK);
+    assert_int_equal(rank, 1);
+    assert_int_equal(shape[0], 784);
+    assert_status(gan_model_input_shape(NULL, &rank, shape, 8), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_model_input_shape(model, NULL, shape, 8), GAN_ERR_INVALID_ARGUMENT);
     gan_tensor_free(x);
     gan_model_free(model);
 }

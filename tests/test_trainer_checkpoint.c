@@ -179,6 +179,70 @@ static void damaged_and_missing_files_are_errors(void **state)
     game_free(&game);
 }
 
+/* A tiny IDX image file: `count` images of 1 x FEATURES bytes. */
+static void write_idx(const char *path, int count)
+{
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
+    const unsigned char header[16] = {0, 0, 8, 3, 0, 0, 0, (unsigned char)count, 0, 0, 0, 1,
+                                      0, 0, 0, FEATURES};
+    fwrite(header, 1, sizeof header, file);
+    for (int i = 0; i < count * FEATURES; i++)
+        fputc((i * 37) % 256, file);
+    fclose(file);
+}
+
+/* Runs `steps` steps on batches from the data set (reshaped from [B, 1, 1, F] to [B, F]). */
+static void train_on(game_state *game, gan_dataset *dataset, int steps)
+{
+    gan_tensor *batch = NULL;
+    assert_status(gan_tensor_new(&batch, 4, (const int64_t[]){BATCH, 1, 1, FEATURES}), GAN_OK);
+    for (int step = 0; step < steps; step++) {
+        int64_t count;
+        assert_status(gan_tensor_reshape(batch, 4, (const int64_t[]){BATCH, 1, 1, FEATURES}), GAN_OK);
+        assert_status(gan_dataset_next_batch(dataset, game->rng, batch, NULL, &count), GAN_OK);
+        assert_int_equal(count, BATCH);
+        assert_status(gan_tensor_reshape(batch, 2, (const int64_t[]){BATCH, FEATURES}), GAN_OK);
+        assert_status(gan_trainer_step(game->trainer, batch), GAN_OK);
+    }
+    gan_tensor_free(batch);
+}
+
+/* The data set's position travels in the checkpoint: resuming mid-epoch gives the same
+ * batches, so the same weights, as not stopping. */
+static void the_data_position_is_resumed(void **state)
+{
+    (void)state;
+    write_idx(path_of("images.idx"), 20); /* 2 batches of 8 per epoch, drop_last */
+    gan_dataset *data[3] = {NULL, NULL, NULL};
+    game_state straight, before, after;
+    game_state *games[3] = {&straight, &before, &after};
+    for (int i = 0; i < 3; i++) {
+        game_new(games[i], GAN_OBJECTIVE_NON_SATURATING, 31);
+        assert_status(gan_dataset_load_idx(&data[i], path_of("images.idx"), NULL, GAN_PIXELS_SYMMETRIC), GAN_OK);
+        assert_status(gan_dataset_set_int(data[i], GAN_DATASET_DROP_LAST, 1), GAN_OK);
+        assert_status(gan_trainer_set_dataset(games[i]->trainer, data[i]), GAN_OK);
+    }
+    train_on(&straight, data[0], 5);
+    train_on(&before, data[1], 3); /* stops in the middle of the second epoch */
+    assert_status(gan_trainer_save(before.trainer, path_of("data.safetensors")), GAN_OK);
+    assert_status(gan_trainer_load(after.trainer, path_of("data.safetensors")), GAN_OK);
+    int64_t epoch, index;
+    assert_status(gan_dataset_position(data[2], &epoch, &index), GAN_OK);
+    assert_int_equal(epoch, 1);
+    assert_int_equal(index, 8);
+    train_on(&after, data[2], 2);
+    size_t count_a, count_b;
+    float *a = capture_state(&straight, false, &count_a), *b = capture_state(&after, false, &count_b);
+    assert_memory_equal(a, b, count_a * sizeof(float));
+    free(a);
+    free(b);
+    for (int i = 0; i < 3; i++) {
+        game_free(games[i]);
+        gan_dataset_free(data[i]);
+    }
+}
+
 /* Fail each allocation of saving and of loading in turn: a clean error, nothing leaked,
  * the old file intact, the trainer unchanged. */
 static void every_failed_allocation_is_survived(void **state)
@@ -225,6 +289,7 @@ int main(void)
         cmocka_unit_test(resuming_is_bitwise_the_same_as_not_stopping),
         cmocka_unit_test(mismatches_are_refused_without_change),
         cmocka_unit_test(damaged_and_missing_files_are_errors),
+        cmocka_unit_test(the_data_position_is_resumed),
         cmocka_unit_test(every_failed_allocation_is_survived),
     };
     return cmocka_run_group_tests(tests, make_directory, remove_directory);

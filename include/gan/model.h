@@ -78,6 +78,18 @@ GAN_API gan_layer *gan_model_layer(gan_model *model, int index);
 GAN_API gan_status gan_model_set_input_shape(gan_model *model, int rank, const int64_t *shape);
 
 /**
+ * The per-sample input shape ([100] for a generator's latent vectors), as set by
+ * gan_model_set_input_shape(), the first forward pass, or the file the model was loaded from.
+ * @param model     the model
+ * @param[out] rank  receives the rank
+ * @param[out] shape receives the dimensions
+ * @param capacity  number of int64_t @p shape can hold
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (not known yet).
+ */
+GAN_API gan_status gan_model_input_shape(const gan_model *model, int *rank, int64_t *shape,
+                                         size_t capacity);
+
+/**
  * The per-sample output shape.
  * @param model     the model
  * @param[out] rank  receives the rank

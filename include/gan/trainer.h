@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "data.h"
 #include "loss.h"
 #include "model.h"
 #include "optim.h"
@@ -191,9 +192,17 @@ GAN_API gan_status gan_trainer_set_callback(gan_trainer *trainer, gan_step_callb
 GAN_API gan_ema *gan_trainer_ema(gan_trainer *trainer);
 
 /**
+ * Lets checkpoints carry a data set's position (epoch, index and shuffle order), so that
+ * gan_trainer_load() puts it back where it was. Borrowed; NULL detaches it.
+ * @return GAN_OK or GAN_ERR_INVALID_ARGUMENT.
+ */
+GAN_API gan_status gan_trainer_set_dataset(gan_trainer *trainer, gan_dataset *dataset);
+
+/**
  * Saves the whole training state: both models (parameters and buffers), both optimizers'
  * state and step counts, the EMA, the trainer's step count and options, and the random
- * generator's stream positions. Atomic, like gan_model_save().
+ * generator's stream positions, and the position of the data set given to
+ * gan_trainer_set_dataset(). Atomic, like gan_model_save().
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_IO, GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_trainer_save(const gan_trainer *trainer, const char *path);

@@ -81,6 +81,13 @@ static gan_philox_block draw_block(const gan_rng *rng, gan_rng_stream stream, ui
     return gan__philox4x32_10(counter, rng->key);
 }
 
+void gan__rng_block(const gan_rng *rng, gan_rng_stream stream, uint64_t block, uint32_t words[4])
+{
+    gan_philox_block bits = draw_block(rng, stream, block);
+    for (int i = 0; i < 4; i++)
+        words[i] = bits.word[i];
+}
+
 /* Reserves the blocks a fill of `count` numbers needs; returns the first in *first_block. */
 static gan_status reserve_blocks(const char *function, gan_rng *rng, gan_rng_stream stream,
                                  int64_t count, uint64_t *first_block)

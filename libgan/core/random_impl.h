@@ -13,4 +13,10 @@ gan_status gan__rng_uniform(gan_rng *rng, gan_rng_stream stream, float *values, 
 gan_status gan__rng_normal(gan_rng *rng, gan_rng_stream stream, float *values, int64_t count,
                            float mean, float std);
 
+/* The four raw 32-bit words of block `block` of `stream`: a pure function of the seed, the
+ * stream and the block index (the words a fill at that block would use). Moves nothing: a
+ * caller that consumes blocks sets the stream's position itself. `stream` was checked. */
+void gan__rng_block(const gan_rng *rng, gan_rng_stream stream, uint64_t block,
+                    uint32_t words[4]);
+
 #endif /* GAN_CORE_RANDOM_IMPL_H */

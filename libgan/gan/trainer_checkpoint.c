@@ -7,7 +7,8 @@
  * ([slots, parameters]: every state array an optimizer holds, in use or not);
  * "generator_ema" when the EMA is on. Metadata "libgan.trainer": JSON with the trainer's
  * step count and options, each optimizer's rule, options and step count, and the random
- * generator's seed and stream positions (64-bit integers as decimal strings).
+ * generator's seed and stream positions (64-bit integers as decimal strings), and the
+ * attached data set's position.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,6 +20,7 @@
 #include "core/alloc.h"
 #include "core/checked_math.h"
 #include "core/error.h"
+#include "data/dataset_impl.h"
 #include "gan/discriminator_impl.h"
 #include "gan/generator_impl.h"
 #include "gan/trainer_impl.h"
@@ -168,7 +170,21 @@ static gan_status write_metadata(const gan_trainer *trainer, gan_text *text)
         gan__text_puts(text, stream ? "," : "");
         json_u64(text, position);
     }
-    gan__text_puts(text, "]}}");
+    gan__text_puts(text, "]}");
+    if (trainer->dataset) {
+        gan_dataset_state state;
+        gan__dataset_get_state(trainer->dataset, &state);
+        gan__text_puts(text, ",\"dataset\":{\"epoch\":");
+        gan__text_json_int(text, state.epoch);
+        gan__text_puts(text, ",\"index\":");
+        gan__text_json_int(text, state.index);
+        gan__text_puts(text, ",\"count\":");
+        gan__text_json_int(text, state.count);
+        gan__text_puts(text, ",\"shuffle_position\":");
+        json_u64(text, state.shuffle_position);
+        gan__text_puts(text, "}");
+    }
+    gan__text_puts(text, "}");
     return gan__text_status(text);
 }
 
@@ -230,6 +246,8 @@ typedef struct checkpoint_data {
     float weight_clip, ema_decay, label_smoothing, label_flip;
     uint64_t positions[STREAMS];
     const gan_st_tensor *ema;
+    bool has_dataset;
+    gan_dataset_state dataset;
 } checkpoint_data;
 
 static gan_status bad(const checkpoint_data *checkpoint, const char *what)
@@ -374,6 +392,20 @@ static gan_status read_metadata(checkpoint_data *checkpoint, const gan_trainer *
         status = read_u64(checkpoint, cJSON_GetObjectItemCaseSensitive(rng, "seed"), &seed);
     for (int i = 0; status == GAN_OK && i < STREAMS; i++)
         status = read_u64(checkpoint, cJSON_GetArrayItem(positions, i), &checkpoint->positions[i]);
+    const cJSON *dataset = cJSON_GetObjectItemCaseSensitive(root, "dataset");
+    if (status == GAN_OK && dataset && trainer->dataset) {
+        checkpoint->has_dataset = true;
+        status = read_int(checkpoint, dataset, "epoch", 0, &checkpoint->dataset.epoch);
+        if (status == GAN_OK)
+            status = read_int(checkpoint, dataset, "index", 0, &checkpoint->dataset.index);
+        if (status == GAN_OK)
+            status = read_int(checkpoint, dataset, "count", 0, &checkpoint->dataset.count);
+        if (status == GAN_OK)
+            status = read_u64(checkpoint, cJSON_GetObjectItemCaseSensitive(dataset, "shuffle_position"),
+                              &checkpoint->dataset.shuffle_position);
+        if (status == GAN_OK)
+            status = gan__dataset_check_state(trainer->dataset, &checkpoint->dataset);
+    }
     if (status == GAN_OK && seed != gan_rng_seed(trainer->rng))
         status = gan__fail(GAN_ERR_INVALID_ARGUMENT, "gan_trainer_load: '%s' was trained with "
                            "seed %" PRIu64 "; this trainer's random generator has seed %" PRIu64,
@@ -502,6 +534,8 @@ gan_status gan_trainer_load(gan_trainer *trainer, const char *path)
         trainer->weight_clip = checkpoint.weight_clip;
         trainer->loss->label_smoothing = checkpoint.label_smoothing;
         trainer->loss->label_flip = checkpoint.label_flip;
+        if (checkpoint.has_dataset) /* before the positions: it redraws its order from the rng */
+            gan__dataset_set_state(trainer->dataset, trainer->rng, &checkpoint.dataset);
         for (int stream = 0; stream < STREAMS; stream++)
             gan_rng_set_position(trainer->rng, (gan_rng_stream)stream, checkpoint.positions[stream]);
         trainer->snapshot_ready = false;

@@ -14,6 +14,7 @@ struct gan_trainer {
     gan_discriminator *discriminator;
     gan_optim *generator_optim, *discriminator_optim;
     gan_rng *rng;
+    gan_dataset *dataset; /* optional: its position travels in checkpoints */
     /* Owned. */
     gan_loss *loss;
     gan_ema *ema; /* when ema_decay > 0 */

@@ -132,6 +132,14 @@ gan_status gan_trainer_set_callback(gan_trainer *trainer, gan_step_callback call
     return GAN_OK;
 }
 
+gan_status gan_trainer_set_dataset(gan_trainer *trainer, gan_dataset *dataset)
+{
+    if (!trainer)
+        return gan__null(__func__, "trainer");
+    trainer->dataset = dataset;
+    return GAN_OK;
+}
+
 gan_ema *gan_trainer_ema(gan_trainer *trainer)
 {
     if (!trainer) {

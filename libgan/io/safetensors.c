@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -19,6 +18,7 @@
 #include "core/checked_math.h"
 #include "core/error.h"
 #include "gan/version.h"
+#include "io/atomic_file.h"
 #include "io/json.h"
 #include "io/safetensors.h"
 
@@ -63,15 +63,6 @@ static bool dtype_from_name(const char *name, gan_st_dtype *dtype)
 }
 
 /* ---- shared helpers ------------------------------------------------------------------ */
-
-static gan_status io_error(const char *function, const char *operation, const char *path,
-                           int error)
-{
-    char reason[256];
-    if (strerror_r(error, reason, sizeof reason) != 0)
-        snprintf(reason, sizeof reason, "error %d", error);
-    return gan__fail(GAN_ERR_IO, "%s: %s '%s' failed: %s", function, operation, path, reason);
-}
 
 /* numel and byte count of a shape; false on overflow. */
 static bool shape_bytes(int rank, const int64_t *shape, size_t element, int64_t *numel,
@@ -277,164 +268,41 @@ static gan_status build_header(gan_text *text, const gan_st_tensor_in *tensors,
     return status;
 }
 
-/* Writes all `count` bytes; 0 or an errno. */
-static int write_all(int fd, const void *bytes, size_t count)
-{
-    const unsigned char *p = bytes;
-    while (count > 0) {
-        ssize_t written = write(fd, p, count);
-        if (written < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno;
-        }
-        if (written == 0)
-            return EIO;
-        p += written;
-        count -= (size_t)written;
-    }
-    return 0;
-}
-
-/* The folder of `path` (".", "/" or the part before the last '/') and the temporary's name
- * in it; *temporary is allocated (gan__free it). */
-static gan_status temporary_path(const char *path, const char *function, char **temporary,
-                                 char **folder)
-{
-    *temporary = *folder = NULL;
-    size_t length = strlen(path);
-    const char *slash = strrchr(path, '/');
-    if (length == 0 || slash == path + length - 1)
-        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: the path '%s' does not name a file",
-                         function, path);
-    size_t folder_length = slash ? (size_t)(slash - path) + 1 : 0; /* with the slash */
-    size_t capacity;
-    if (!gan__add_size(folder_length, 64, &capacity))
-        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: the path is too long", function);
-    *temporary = gan__alloc(capacity, "temporary file name");
-    *folder = *temporary ? gan__alloc(capacity, "folder name") : NULL;
-    if (!*folder) {
-        gan__free(*temporary);
-        *temporary = NULL;
-        return GAN_ERR_OUT_OF_MEMORY;
-    }
-    memcpy(*temporary, path, folder_length);
-    (*temporary)[folder_length] = '\0';
-    if (folder_length == 0)
-        strcpy(*folder, ".");
-    else if (folder_length == 1)
-        strcpy(*folder, "/");
-    else {
-        memcpy(*folder, path, folder_length - 1);
-        (*folder)[folder_length - 1] = '\0';
-    }
-    return GAN_OK;
-}
-
-/* Creates the temporary (name completed in `temporary` after its folder part) with O_EXCL;
- * the returned fd is >= 0, or -1 with *error set. */
-static int create_temporary(char *temporary, int *error)
-{
-    size_t folder_length = strlen(temporary);
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t seed = (uint64_t)now.tv_sec * 1000000007u ^ (uint64_t)now.tv_nsec ^
-                    (uint64_t)(uintptr_t)&now;
-    for (int attempt = 0; attempt < 100; attempt++) {
-        /* splitmix64 */
-        uint64_t z = (seed += UINT64_C(0x9e3779b97f4a7c15));
-        z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-        z ^= z >> 31;
-        snprintf(temporary + folder_length, 64, ".libgan-%ld-%016llx.tmp", (long)getpid(),
-                 (unsigned long long)z);
-        int fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
-        if (fd >= 0)
-            return fd;
-        if (errno != EEXIST) {
-            *error = errno;
-            return -1;
-        }
-    }
-    *error = EEXIST;
-    return -1;
-}
-
 /* Writes the whole file into the open temporary. */
-static int write_contents(int fd, const gan_text *header, const gan_st_tensor_in *tensors,
-                          size_t tensor_count)
+static gan_status write_contents(gan_atomic_file *file, const gan_text *header,
+                                 const gan_st_tensor_in *tensors, size_t tensor_count)
 {
     unsigned char length[8];
     uint64_t n = header->length;
     for (int i = 0; i < 8; i++)
         length[i] = (unsigned char)(n >> (8 * i));
-    int error = write_all(fd, length, sizeof length);
-    if (!error)
-        error = write_all(fd, header->data, header->length);
-    for (size_t i = 0; i < tensor_count && !error; i++) {
+    gan_status status = gan__atomic_write(file, length, sizeof length);
+    if (status == GAN_OK)
+        status = gan__atomic_write(file, header->data, header->length);
+    for (size_t i = 0; i < tensor_count && status == GAN_OK; i++) {
         size_t bytes = tensor_in_bytes(&tensors[i]);
         if (bytes)
-            error = write_all(fd, tensors[i].data, bytes);
+            status = gan__atomic_write(file, tensors[i].data, bytes);
     }
-    return error;
+    return status;
 }
 
-/* The temporary file dance: create, write, fsync, close, rename, fsync the folder. */
+/* The temporary file dance (io/atomic_file.h): create, write, fsync, close, rename, fsync
+ * the folder; the temporary is removed on failure. */
 static gan_status write_atomically(const char *path, const gan_text *header,
                                    const gan_st_tensor_in *tensors, size_t tensor_count,
                                    const char *function)
 {
-    char *temporary, *folder;
-    gan_status status = temporary_path(path, function, &temporary, &folder);
+    gan_atomic_file file;
+    gan_status status = gan__atomic_begin(&file, path, function);
     if (status != GAN_OK)
         return status;
-    int error = 0;
-    int fd = create_temporary(temporary, &error);
-    if (fd < 0) {
-        status = io_error(function, "create", temporary, error);
-        goto done;
+    status = write_contents(&file, header, tensors, tensor_count);
+    if (status != GAN_OK) {
+        gan__atomic_abort(&file);
+        return status;
     }
-    error = write_contents(fd, header, tensors, tensor_count);
-    if (error) {
-        status = io_error(function, "write", temporary, error);
-        close(fd);
-        goto remove;
-    }
-    if (fsync(fd) != 0) {
-        status = io_error(function, "fsync", temporary, errno);
-        close(fd);
-        goto remove;
-    }
-    if (close(fd) != 0) {
-        status = io_error(function, "close", temporary, errno);
-        goto remove;
-    }
-    if (rename(temporary, path) != 0) {
-        int error_number = errno;
-        char reason[256];
-        if (strerror_r(error_number, reason, sizeof reason) != 0)
-            snprintf(reason, sizeof reason, "error %d", error_number);
-        status = gan__fail(GAN_ERR_IO, "%s: rename '%s' to '%s' failed: %s", function, temporary,
-                           path, reason);
-        goto remove;
-    }
-    /* The new name is in place; make the folder entry durable. */
-    int dir = open(folder, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
-    if (dir < 0) {
-        status = io_error(function, "open folder", folder, errno);
-        goto done;
-    }
-    if (fsync(dir) != 0 && errno != EINVAL)
-        status = io_error(function, "fsync folder", folder, errno);
-    close(dir);
-    goto done;
-
-remove:
-    unlink(temporary);
-done:
-    gan__free(temporary);
-    gan__free(folder);
-    return status;
+    return gan__atomic_commit(&file);
 }
 
 gan_status gan__st_write(const char *path, const gan_st_tensor_in *tensors, size_t tensor_count,
@@ -797,7 +665,7 @@ static gan_status read_open_file(reader *r, int fd)
 {
     struct stat info;
     if (fstat(fd, &info) != 0)
-        return io_error(r->function, "fstat", r->path, errno);
+        return gan__io_error(r->function, "fstat", r->path, errno);
     if (!S_ISREG(info.st_mode))
         return gan__fail(GAN_ERR_IO, "%s: '%s' is not a regular file", r->function, r->path);
     uint64_t size = (uint64_t)info.st_size;
@@ -810,7 +678,7 @@ static gan_status read_open_file(reader *r, int fd)
     size_t got;
     int error = read_all(fd, prefix, 8, &got);
     if (error)
-        return io_error(r->function, "read", r->path, error);
+        return gan__io_error(r->function, "read", r->path, error);
     if (got != 8)
         return format_error(r, "the file ended after %zu bytes (it shrank while being read)", got);
     uint64_t n = 0;
@@ -833,7 +701,7 @@ static gan_status read_open_file(reader *r, int fd)
         return GAN_ERR_OUT_OF_MEMORY;
     error = read_all(fd, r->header, r->header_length, &got);
     if (error)
-        return io_error(r->function, "read", r->path, error);
+        return gan__io_error(r->function, "read", r->path, error);
     if (got != r->header_length)
         return format_error(r, "the header ended after %zu of %zu bytes (the file shrank while "
                             "being read)", got, r->header_length);
@@ -866,7 +734,7 @@ static gan_status read_open_file(reader *r, int fd)
             return GAN_ERR_OUT_OF_MEMORY;
         error = read_all(fd, file->data, r->data_size, &got);
         if (error)
-            return io_error(r->function, "read", r->path, error);
+            return gan__io_error(r->function, "read", r->path, error);
         if (got != r->data_size)
             return format_error(r, "the data section ended after %zu of %zu bytes (the file "
                                 "shrank while being read)", got, r->data_size);
@@ -907,7 +775,7 @@ gan_status gan__st_read(gan_st_file **out, const char *path, const char *functio
     gan_status status;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-        status = io_error(function, "open", path, errno);
+        status = gan__io_error(function, "open", path, errno);
     } else {
         status = read_open_file(&r, fd);
         close(fd);

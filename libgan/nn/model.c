@@ -187,24 +187,37 @@ gan_status gan_model_set_input_shape(gan_model *model, int rank, const int64_t *
     return GAN_OK;
 }
 
-gan_status gan_model_output_shape(const gan_model *model, int *rank, int64_t *shape,
-                                  size_t capacity)
+/* The shared body of gan_model_input_shape and gan_model_output_shape. */
+static gan_status copy_shape(const char *function, const gan_model *model, bool input, int *rank,
+                             int64_t *shape, size_t capacity)
 {
     if (!model)
-        return gan__null(__func__, "model");
+        return gan__null(function, "model");
     if (!rank || !shape)
-        return gan__null(__func__, rank ? "shape" : "rank");
+        return gan__null(function, rank ? "shape" : "rank");
     if (!model->shape_known)
         return gan__fail(GAN_ERR_STATE,
                          "%s: the input shape is not known yet (gan_model_set_input_shape or a forward pass)",
-                         __func__);
-    const gan_shape *out = output_shape(model);
-    if (capacity < (size_t)out->rank)
+                         function);
+    const gan_shape *known = input ? &model->in_shape : output_shape(model);
+    if (capacity < (size_t)known->rank)
         return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: capacity %zu is smaller than the rank %d",
-                         __func__, capacity, out->rank);
-    *rank = out->rank;
-    memcpy(shape, out->dim, (size_t)out->rank * sizeof(int64_t));
+                         function, capacity, known->rank);
+    *rank = known->rank;
+    memcpy(shape, known->dim, (size_t)known->rank * sizeof(int64_t));
     return GAN_OK;
+}
+
+gan_status gan_model_input_shape(const gan_model *model, int *rank, int64_t *shape,
+                                 size_t capacity)
+{
+    return copy_shape(__func__, model, true, rank, shape, capacity);
+}
+
+gan_status gan_model_output_shape(const gan_model *model, int *rank, int64_t *shape,
+                                  size_t capacity)
+{
+    return copy_shape(__func__, model, false, rank, shape, capacity);
 }
 
 /* ---- parameter storage --------------------------------------------------------------- */

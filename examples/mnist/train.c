@@ -1,0 +1,631 @@
+/*
+ * The training driver of the MNIST examples: options, the loop, and the outputs.
+ *
+ * A run leaves in its output folder (--out):
+ *   epoch-NNN.png            64 samples from fixed noise after each epoch
+ *   samples.png              the same 64 samples at the end of the run
+ *   stats.csv                one row per step (appended to when resuming)
+ *   generator.safetensors    the generator alone (gan_model_load() rebuilds it)
+ *   checkpoint.safetensors   the whole training state (--resume continues from it)
+ * Ctrl-C (or SIGTERM) stops after the current step and saves a checkpoint.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "train.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { PREVIEW_COUNT = 64, PREVIEW_COLUMNS = 8, LOG_EVERY = 100, PATH_SIZE = 4096 };
+
+/* The command line, with the defaults filled in. */
+typedef struct options {
+    const char *loss;
+    gan_objective objective;
+    int64_t epochs, steps, batch, n_critic;
+    float lr, beta1, clip;
+    uint64_t seed;
+    int threads, small;
+    const char *out, *resume, *data;
+} options;
+
+/* Everything a run owns. */
+typedef struct run {
+    const mnist_example *example;
+    options opt;
+    gan_dataset *dataset;
+    gan_model *g_model, *d_model;
+    gan_generator *generator;
+    gan_discriminator *discriminator;
+    gan_optim *g_optim, *d_optim;
+    gan_rng *rng;
+    gan_trainer *trainer;
+    gan_tensor *real, *fixed_noise, *preview;
+    FILE *csv;
+    int64_t count;          /* samples in the data set */
+    double seconds_before;  /* training time of earlier runs (from the CSV) */
+} run;
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_signal(int signal_number)
+{
+    (void)signal_number;
+    stop_requested = 1;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* ---- options ------------------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    gan_objective objective;
+} losses[] = {
+    {"bce", GAN_OBJECTIVE_NON_SATURATING},
+    {"wgan", GAN_OBJECTIVE_WASSERSTEIN},
+    {"lsgan", GAN_OBJECTIVE_LEAST_SQUARES},
+    {"hinge", GAN_OBJECTIVE_HINGE},
+};
+
+static void usage(const mnist_example *ex)
+{
+    printf("usage: %s [options]\n"
+           "%s.\n\n"
+           "  --loss bce|wgan|lsgan|hinge  the objective (default bce: non-saturating BCE)\n"
+           "  --epochs N     passes over the data set (default %" PRId64 ")\n"
+           "  --steps N      stop after N steps in total, counting resumed ones (default: no limit)\n"
+           "  --batch N      samples per step (default %" PRId64 ")\n"
+           "  --lr X         Adam learning rate of both models (default %g)\n"
+           "  --beta1 X      Adam beta1 (default %g)\n"
+           "  --n-critic N   D updates per G update (default 1; 5 with --loss wgan)\n"
+           "  --clip X       clamp D's weights to [-X, X] (default 0 = off; 0.01 with --loss wgan)\n"
+           "  --seed N       the random seed (default 1)\n"
+           "  --threads N    threads for libgan and BLAS (default: BLAS's choice)\n"
+           "  --out DIR      where the outputs go (default out/%s)\n"
+           "  --resume FILE  continue from a checkpoint (with the same model options)\n"
+           "  --data DIR     an IDX folder: MNIST or Fashion-MNIST (default build/data/mnist)\n",
+           ex->name, ex->summary, ex->epochs, ex->batch, (double)ex->lr, (double)ex->beta1,
+           ex->name);
+    if (ex->has_small)
+        printf("  --small        a smaller model, for quick tests\n");
+    printf("  --help         this text\n\n"
+           "Outputs in DIR: epoch-NNN.png and samples.png (64 samples from fixed noise),\n"
+           "stats.csv, generator.safetensors, checkpoint.safetensors.\n");
+}
+
+static int bad_value(const mnist_example *ex, const char *option, const char *value,
+                     const char *expected)
+{
+    fprintf(stderr, "%s: %s: '%s' is not %s (try --help)\n", ex->name, option, value, expected);
+    return 0;
+}
+
+static int parse_int(const mnist_example *ex, const char *option, const char *text, int64_t min,
+                     int64_t max, int64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
+        char expected[96];
+        snprintf(expected, sizeof expected, "a whole number from %" PRId64 " to %" PRId64, min, max);
+        return bad_value(ex, option, text, expected);
+    }
+    *out = (int64_t)value;
+    return 1;
+}
+
+static int parse_float(const mnist_example *ex, const char *option, const char *text, float min,
+                       int min_inclusive, float max, float *out)
+{
+    char *end = NULL;
+    errno = 0;
+    float value = strtof(text, &end);
+    if (errno != 0 || end == text || *end != '\0' || !isfinite(value) || value > max ||
+        (min_inclusive ? value < min : value <= min)) {
+        char expected[96];
+        snprintf(expected, sizeof expected, "a number %s %g and <= %g",
+                 min_inclusive ? ">=" : ">", (double)min, (double)max);
+        return bad_value(ex, option, text, expected);
+    }
+    *out = value;
+    return 1;
+}
+
+/* Returns 0 to go on, or the exit status (0 after --help, 2 for a wrong option). */
+static int parse_options(int argc, char **argv, const mnist_example *ex, options *opt)
+{
+    *opt = (options){.loss = "bce", .objective = GAN_OBJECTIVE_NON_SATURATING,
+                     .epochs = ex->epochs, .steps = 0, .batch = ex->batch, .n_critic = -1,
+                     .lr = ex->lr, .beta1 = ex->beta1, .clip = -1.0f, .seed = 1, .threads = 0,
+                     .out = NULL, .resume = NULL, .data = "build/data/mnist"};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            usage(ex);
+            return -1;
+        }
+        if (strcmp(arg, "--small") == 0 && ex->has_small) {
+            opt->small = 1;
+            continue;
+        }
+        /* Every other option takes a value: "--name value" or "--name=value". */
+        static const char *const valued[] = {"--loss", "--epochs", "--steps", "--batch",
+                                             "--lr", "--beta1", "--n-critic", "--clip",
+                                             "--seed", "--threads", "--out", "--resume",
+                                             "--data"};
+        const char *name = NULL, *value = NULL;
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0] && !name; k++) {
+            size_t length = strlen(valued[k]);
+            if (strcmp(arg, valued[k]) == 0) {
+                if (i + 1 >= argc) {
+                    fprintf(stderr, "%s: %s needs a value (try --help)\n", ex->name, arg);
+                    return 2;
+                }
+                name = valued[k];
+                value = argv[++i];
+            } else if (strncmp(arg, valued[k], length) == 0 && arg[length] == '=') {
+                name = valued[k];
+                value = arg + length + 1;
+            }
+        }
+        if (!name) {
+            fprintf(stderr, "%s: unknown option '%s' (try --help)\n", ex->name, arg);
+            return 2;
+        }
+        int64_t number = 0;
+        int ok = 1;
+        if (strcmp(name, "--loss") == 0) {
+            ok = 0;
+            for (size_t k = 0; k < sizeof losses / sizeof losses[0]; k++)
+                if (strcmp(value, losses[k].name) == 0) {
+                    opt->loss = losses[k].name;
+                    opt->objective = losses[k].objective;
+                    ok = 1;
+                }
+            if (!ok)
+                bad_value(ex, name, value, "one of bce, wgan, lsgan, hinge");
+        } else if (strcmp(name, "--epochs") == 0) {
+            ok = parse_int(ex, name, value, 1, INT64_C(1) << 40, &opt->epochs);
+        } else if (strcmp(name, "--steps") == 0) {
+            ok = parse_int(ex, name, value, 1, INT64_C(1) << 50, &opt->steps);
+        } else if (strcmp(name, "--batch") == 0) {
+            ok = parse_int(ex, name, value, 1, 1 << 16, &opt->batch);
+        } else if (strcmp(name, "--n-critic") == 0) {
+            ok = parse_int(ex, name, value, 1, 1000, &opt->n_critic);
+        } else if (strcmp(name, "--seed") == 0) {
+            ok = parse_int(ex, name, value, 0, INT64_MAX, &number);
+            opt->seed = (uint64_t)number;
+        } else if (strcmp(name, "--threads") == 0) {
+            ok = parse_int(ex, name, value, 1, 1024, &number);
+            opt->threads = (int)number;
+        } else if (strcmp(name, "--lr") == 0) {
+            ok = parse_float(ex, name, value, 0.0f, 0, 10.0f, &opt->lr);
+        } else if (strcmp(name, "--beta1") == 0) {
+            ok = parse_float(ex, name, value, 0.0f, 1, 0.999999f, &opt->beta1);
+        } else if (strcmp(name, "--clip") == 0) {
+            ok = parse_float(ex, name, value, 0.0f, 1, 1e6f, &opt->clip);
+        } else if (strcmp(name, "--out") == 0) {
+            opt->out = value;
+        } else if (strcmp(name, "--resume") == 0) {
+            opt->resume = value;
+        } else {
+            opt->data = value;
+        }
+        if (!ok)
+            return 2;
+        if (value[0] == '\0') {
+            fprintf(stderr, "%s: %s: empty value (try --help)\n", ex->name, name);
+            return 2;
+        }
+    }
+    /* WGAN's critic is trained more and kept Lipschitz by clipping, as in the paper. */
+    int wgan = opt->objective == GAN_OBJECTIVE_WASSERSTEIN;
+    if (opt->n_critic < 0)
+        opt->n_critic = wgan ? 5 : 1;
+    if (opt->clip < 0.0f)
+        opt->clip = wgan ? 0.01f : 0.0f;
+    return 0;
+}
+
+/* ---- files --------------------------------------------------------------------------- */
+
+/* mkdir -p */
+static int make_directories(const char *path)
+{
+    char buffer[PATH_SIZE];
+    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer)
+        return -1;
+    for (char *p = buffer + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(buffer, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = saved;
+            if (saved == '\0')
+                return 0;
+        }
+    }
+}
+
+static const char *join(char buffer[PATH_SIZE], const char *folder, const char *name)
+{
+    snprintf(buffer, PATH_SIZE, "%s/%s", folder, name);
+    return buffer;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat info;
+    return stat(path, &info) == 0;
+}
+
+/* The training images of an IDX folder, raw or gzip-compressed. */
+static const char *find_images(char buffer[PATH_SIZE], const char *folder)
+{
+    static const char *const names[] = {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz",
+                                        "train-images.idx3-ubyte"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (file_exists(join(buffer, folder, names[i])))
+            return buffer;
+    return NULL;
+}
+
+static const char csv_header[] =
+    "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds\n";
+
+/*
+ * Opens stats.csv for appending. A new run starts it with the header; a resumed run keeps
+ * the rows up to the checkpoint's step (later ones belong to steps that are redone) and
+ * continues the clock from the last row kept.
+ */
+static FILE *open_csv(run *r, const char *path, int64_t resumed_step)
+{
+    if (resumed_step <= 0 || !file_exists(path)) {
+        FILE *file = fopen(path, "w");
+        if (file)
+            fputs(csv_header, file);
+        return file;
+    }
+    char temporary[PATH_SIZE + 8];
+    snprintf(temporary, sizeof temporary, "%s.tmp", path);
+    FILE *in = fopen(path, "r"), *out = fopen(temporary, "w");
+    if (!in || !out) {
+        if (in)
+            fclose(in);
+        if (out)
+            fclose(out);
+        return NULL;
+    }
+    char line[1024];
+    while (fgets(line, sizeof line, in)) {
+        long long step = 0;
+        double seconds = 0.0;
+        if (line[0] >= '0' && line[0] <= '9') {
+            /* step,epoch,... seconds is the last field */
+            step = strtoll(line, NULL, 10);
+            if (step > resumed_step)
+                continue;
+            const char *last = strrchr(line, ',');
+            if (last)
+                seconds = strtod(last + 1, NULL);
+            r->seconds_before = seconds;
+        }
+        fputs(line, out);
+    }
+    fclose(in);
+    if (fclose(out) != 0 || rename(temporary, path) != 0)
+        return NULL;
+    return fopen(path, "a");
+}
+
+/* ---- the run ------------------------------------------------------------------------- */
+
+/* Reports a failed call and leaves through `fail`. */
+#define CHECK(call)                                                                   \
+    do {                                                                              \
+        gan_status status_ = (call);                                                  \
+        if (status_ != GAN_OK) {                                                      \
+            fprintf(stderr, "%s: %s: %s\n", r->example->name, #call, gan_last_error()); \
+            goto fail;                                                                \
+        }                                                                             \
+    } while (0)
+
+/* Epochs finished, from the data set's position: an epoch is over once fewer than a batch
+ * of its samples are left (the short last batch is dropped). */
+static int64_t epochs_done(const run *r)
+{
+    int64_t epoch = 0, index = 0;
+    gan_dataset_position(r->dataset, &epoch, &index);
+    if (index > 0 && r->count - index < r->opt.batch)
+        return epoch + 1;
+    return epoch;
+}
+
+/* 64 samples from the fixed noise, in evaluation mode, as a PNG grid. */
+static gan_status write_preview(run *r, const char *name)
+{
+    char path[PATH_SIZE];
+    gan_status status = gan_model_set_training(r->g_model, 0);
+    if (status == GAN_OK)
+        status = gan_generator_generate(r->generator, r->fixed_noise, r->preview);
+    gan_model_set_training(r->g_model, 1);
+    if (status == GAN_OK)
+        status = gan_image_write_png_grid(join(path, r->opt.out, name), r->preview,
+                                          PREVIEW_COLUMNS, -1.0f, 1.0f);
+    return status;
+}
+
+/* The generator and the whole training state. */
+static gan_status save_models(run *r)
+{
+    char path[PATH_SIZE];
+    gan_status status = gan_model_save(r->g_model, join(path, r->opt.out, "generator.safetensors"));
+    if (status == GAN_OK)
+        status = gan_trainer_save(r->trainer, join(path, r->opt.out, "checkpoint.safetensors"));
+    return status;
+}
+
+static void format_duration(char *buffer, size_t size, double seconds)
+{
+    if (!(seconds >= 0.0) || seconds > 1e8)
+        snprintf(buffer, size, "?");
+    else if (seconds >= 3600.0)
+        snprintf(buffer, size, "%dh%02dm", (int)(seconds / 3600), (int)fmod(seconds / 60, 60));
+    else
+        snprintf(buffer, size, "%dm%02ds", (int)(seconds / 60), (int)fmod(seconds, 60));
+}
+
+static int build_models(run *r)
+{
+    const mnist_example *ex = r->example;
+    int64_t shape[3];
+    int rank = 0;
+    CHECK(gan_dataset_sample_shape(r->dataset, &rank, shape, 3));
+    CHECK(gan_model_new(&r->g_model));
+    CHECK(gan_model_new(&r->d_model));
+    CHECK(ex->build(r->g_model, r->d_model, r->opt.small));
+    for (int i = 0; i < gan_model_layer_count(r->g_model); i++)
+        CHECK(gan_layer_set_init(gan_model_layer(r->g_model, i), ex->init));
+    for (int i = 0; i < gan_model_layer_count(r->d_model); i++)
+        CHECK(gan_layer_set_init(gan_model_layer(r->d_model, i), ex->init));
+    CHECK(gan_model_set_input_shape(r->d_model, rank, shape));
+
+    CHECK(gan_rng_new(&r->rng, r->opt.seed));
+    CHECK(gan_model_init_parameters(r->g_model, r->rng));
+    CHECK(gan_model_init_parameters(r->d_model, r->rng));
+    CHECK(gan_model_set_rng(r->g_model, r->rng)); /* for Dropout layers */
+    CHECK(gan_model_set_rng(r->d_model, r->rng));
+    CHECK(gan_generator_new(&r->generator, r->g_model, ex->latent_size, GAN_LATENT_NORMAL));
+    CHECK(gan_discriminator_new(&r->discriminator, r->d_model));
+
+    gan_optim **optims[2] = {&r->g_optim, &r->d_optim};
+    gan_model *models[2] = {r->g_model, r->d_model};
+    for (int i = 0; i < 2; i++) {
+        CHECK(gan_optim_new(optims[i], GAN_OPTIM_ADAM, models[i]));
+        CHECK(gan_optim_set_float(*optims[i], GAN_OPTIM_LR, r->opt.lr));
+        CHECK(gan_optim_set_float(*optims[i], GAN_OPTIM_BETA1, r->opt.beta1));
+    }
+    CHECK(gan_trainer_new(&r->trainer, r->generator, r->discriminator, r->g_optim, r->d_optim,
+                          r->opt.objective, r->rng));
+    CHECK(gan_trainer_set_int(r->trainer, GAN_TRAINER_N_CRITIC, r->opt.n_critic));
+    CHECK(gan_trainer_set_float(r->trainer, GAN_TRAINER_WEIGHT_CLIP, r->opt.clip));
+    CHECK(gan_trainer_set_dataset(r->trainer, r->dataset));
+
+    /* Tensors: a batch of real images, and the fixed noise of the previews, drawn once
+     * from a generator of its own so that it is the same in every epoch and every run. */
+    int64_t batch_shape[4] = {r->opt.batch, shape[0], shape[1], shape[2]};
+    CHECK(gan_tensor_new(&r->real, 4, batch_shape));
+    gan_rng *preview_rng = NULL;
+    CHECK(gan_rng_new(&preview_rng, r->opt.seed ^ UINT64_C(0x9e3779b97f4a7c15)));
+    gan_status status = gan_tensor_new(&r->fixed_noise, 2,
+                                       (const int64_t[]){PREVIEW_COUNT, ex->latent_size});
+    if (status == GAN_OK)
+        status = gan_rng_fill_normal(preview_rng, GAN_RNG_NOISE, r->fixed_noise, 0.0f, 1.0f);
+    gan_rng_free(preview_rng);
+    CHECK(status);
+    int64_t out_shape[GAN_TENSOR_MAX_RANK] = {PREVIEW_COUNT};
+    int out_rank = 0;
+    CHECK(gan_model_output_shape(r->g_model, &out_rank, out_shape + 1, GAN_TENSOR_MAX_RANK - 1));
+    CHECK(gan_tensor_new(&r->preview, out_rank + 1, out_shape));
+    return 1;
+fail:
+    return 0;
+}
+
+static int train(run *r)
+{
+    const options *opt = &r->opt;
+    const char *name = r->example->name;
+    char path[PATH_SIZE], text[64];
+    int tty = isatty(STDOUT_FILENO);
+    int64_t steps_per_epoch = r->count / opt->batch;
+    int64_t target = opt->epochs * steps_per_epoch;
+    if (opt->steps > 0 && opt->steps < target)
+        target = opt->steps;
+    int64_t first_step = gan_trainer_step_count(r->trainer);
+    int64_t done_epochs = epochs_done(r);
+    int64_t skipped = 0;
+    float stats[6] = {0};
+    double start = now(), last_print = 0.0;
+
+    printf("%s: %s, %" PRId64 " images, batch %" PRId64 " (%" PRId64 " steps an epoch), loss %s, "
+           "%d threads; step %" PRId64 " of %" PRId64 "\n",
+           name, opt->data, r->count, opt->batch, steps_per_epoch, opt->loss, gan_get_num_threads(),
+           first_step, target);
+    fflush(stdout);
+
+    while (!stop_requested && gan_trainer_step_count(r->trainer) < target &&
+           done_epochs < opt->epochs) {
+        int64_t delivered = 0, epoch = 0, index = 0;
+        CHECK(gan_dataset_next_batch(r->dataset, r->rng, r->real, NULL, &delivered));
+        gan_dataset_position(r->dataset, &epoch, &index);
+        int64_t batch_epoch = index == 0 ? epoch : epoch + 1; /* counted from 1 */
+        gan_status status = gan_trainer_step(r->trainer, r->real);
+        if (status == GAN_ERR_NUMERIC) { /* nothing changed: go on with the next batch */
+            skipped++;
+            fprintf(stderr, "%s: skipped a step: %s\n", name, gan_last_error());
+            continue;
+        }
+        CHECK(status);
+
+        int64_t step = gan_trainer_step_count(r->trainer);
+        for (int s = 0; s < 6; s++)
+            CHECK(gan_trainer_get_stat(r->trainer, (gan_trainer_stat)s, &stats[s]));
+        double elapsed = now() - start;
+        fprintf(r->csv, "%" PRId64 ",%" PRId64 ",%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f\n", step,
+                batch_epoch, (double)stats[GAN_STAT_D_LOSS], (double)stats[GAN_STAT_G_LOSS],
+                (double)stats[GAN_STAT_D_REAL], (double)stats[GAN_STAT_D_FAKE],
+                (double)stats[GAN_STAT_G_GRAD_NORM], (double)stats[GAN_STAT_D_GRAD_NORM],
+                r->seconds_before + elapsed);
+        fflush(r->csv);
+
+        int64_t now_done = epochs_done(r);
+        int epoch_end = now_done > done_epochs;
+        done_epochs = now_done;
+        int last = step >= target || stop_requested;
+        int64_t this_run = step - first_step;
+        double rate = (double)this_run / elapsed; /* steps per second */
+        format_duration(text, sizeof text, (double)(target - step) / rate);
+        char line[256];
+        snprintf(line, sizeof line,
+                 "epoch %" PRId64 " step %" PRId64 "/%" PRId64 "  %.0f samples/s  D %.4f  G %.4f  "
+                 "D(x) %.3f  D(G(z)) %.3f  ETA %s",
+                 batch_epoch, step, target, rate * (double)opt->batch,
+                 (double)stats[GAN_STAT_D_LOSS], (double)stats[GAN_STAT_G_LOSS],
+                 (double)stats[GAN_STAT_D_REAL], (double)stats[GAN_STAT_D_FAKE], text);
+        if (tty) {
+            if (elapsed - last_print >= 0.2 || epoch_end || last) {
+                printf("\r%s\033[K", line);
+                last_print = elapsed;
+            }
+        } else if (step % LOG_EVERY == 0 || epoch_end || last) {
+            printf("%s\n", line);
+        }
+
+        if (epoch_end) {
+            snprintf(text, sizeof text, "epoch-%03" PRId64 ".png", batch_epoch);
+            CHECK(write_preview(r, text));
+            CHECK(save_models(r));
+            printf("%sepoch %" PRId64 " done: %s, checkpoint saved\n", tty ? "\n" : "",
+                   batch_epoch, join(path, opt->out, text));
+        }
+        fflush(stdout);
+    }
+    if (tty)
+        printf("\n");
+
+    CHECK(write_preview(r, "samples.png"));
+    CHECK(save_models(r));
+    int64_t step = gan_trainer_step_count(r->trainer);
+    if (skipped > 0)
+        printf("%s: %" PRId64 " steps skipped (a loss or gradient was not finite)\n", name, skipped);
+    if (stop_requested) {
+        printf("%s: stopped at step %" PRId64 "; checkpoint saved to %s\n"
+               "  go on with: %s --resume %s [the same options]\n",
+               name, step, join(path, opt->out, "checkpoint.safetensors"), name, path);
+    } else {
+        format_duration(text, sizeof text, now() - start);
+        printf("%s: %" PRId64 " steps done in %s; outputs in %s/: samples.png, stats.csv, "
+               "generator.safetensors, checkpoint.safetensors\n",
+               name, step - first_step, text, opt->out);
+    }
+    return 1;
+fail:
+    if (tty)
+        printf("\n");
+    return 0;
+}
+
+int mnist_train_main(int argc, char **argv, const mnist_example *example)
+{
+    run runs = {.example = example}, *r = &runs;
+    char path[PATH_SIZE], default_out[PATH_SIZE];
+    int exit_code = 1;
+    int parsed = parse_options(argc, argv, example, &r->opt);
+    if (parsed != 0)
+        return parsed < 0 ? 0 : parsed;
+    if (!r->opt.out) {
+        snprintf(default_out, sizeof default_out, "out/%s", example->name);
+        r->opt.out = default_out;
+    }
+
+    if (r->opt.threads > 0)
+        CHECK(gan_set_num_threads(r->opt.threads));
+    if (!find_images(path, r->opt.data)) {
+        fprintf(stderr, "%s: no train-images-idx3-ubyte[.gz] in %s (scripts/fetch-mnist.sh "
+                        "downloads MNIST)\n", example->name, r->opt.data);
+        return 1;
+    }
+    CHECK(gan_dataset_load_idx(&r->dataset, path, NULL, GAN_PIXELS_SYMMETRIC));
+    CHECK(gan_dataset_set_int(r->dataset, GAN_DATASET_DROP_LAST, 1));
+    r->count = gan_dataset_count(r->dataset);
+    if (r->opt.batch > r->count) {
+        fprintf(stderr, "%s: --batch %" PRId64 " is larger than the data set (%" PRId64
+                        " images)\n", example->name, r->opt.batch, r->count);
+        exit_code = 2;
+        goto fail;
+    }
+    if (!build_models(r))
+        goto fail;
+    if (r->opt.resume) {
+        CHECK(gan_trainer_load(r->trainer, r->opt.resume));
+        printf("%s: resumed from %s at step %" PRId64 "\n", example->name, r->opt.resume,
+               gan_trainer_step_count(r->trainer));
+    }
+    if (make_directories(r->opt.out) != 0) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", example->name, r->opt.out, strerror(errno));
+        goto fail;
+    }
+    r->csv = open_csv(r, join(path, r->opt.out, "stats.csv"), gan_trainer_step_count(r->trainer));
+    if (!r->csv) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", example->name, path, strerror(errno));
+        goto fail;
+    }
+
+    /* Ctrl-C and SIGTERM end the run after the current step; a second Ctrl-C kills it. */
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_signal;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+
+    if (train(r))
+        exit_code = 0;
+
+fail:
+    if (r->csv && fclose(r->csv) != 0 && exit_code == 0) {
+        fprintf(stderr, "%s: writing stats.csv failed\n", example->name);
+        exit_code = 1;
+    }
+    gan_tensor_free(r->preview);
+    gan_tensor_free(r->fixed_noise);
+    gan_tensor_free(r->real);
+    gan_trainer_free(r->trainer);
+    gan_optim_free(r->g_optim);
+    gan_optim_free(r->d_optim);
+    gan_generator_free(r->generator);
+    gan_discriminator_free(r->discriminator);
+    gan_model_free(r->g_model);
+    gan_model_free(r->d_model);
+    gan_rng_free(r->rng);
+    gan_dataset_free(r->dataset);
+    return exit_code;
+}

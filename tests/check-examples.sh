@@ -1,0 +1,124 @@
+#!/bin/sh
+# Runs the example programs with tiny settings on a small synthetic IDX file: both MNIST
+# trainers, --resume, Ctrl-C, wrong options, generate (C), the C++ example built against
+# an installed libgan with pkg-config, and the Python (ctypes) example. Every PNG is read
+# back with libpng (tests/tools/png_info).
+set -u
+. "$(dirname "$0")/tap.sh"
+: "${BUILD:=build}" "${SONAME:=libgan.so.0}" "${CXX:=c++}" "${PKG_CONFIG:=pkg-config}" "${MAKE:=make}"
+examples=$BUILD/examples
+png_info=$BUILD/tests/tools/png_info
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+# 256 random 28 x 28 images in an IDX file (magic 0x00000803, count, rows, columns).
+mkdir -p "$root/data"
+{ printf '\000\000\010\003\000\000\001\000\000\000\000\034\000\000\000\034'
+  head -c $((256 * 784)) /dev/urandom; } >"$root/data/train-images-idx3-ubyte"
+
+header='step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds'
+# png_is FILE "WIDTH HEIGHT CHANNELS DEPTH": a valid PNG of that size.
+png_is() { [ "$("$png_info" "$1")" = "$2" ]; }
+# csv_steps FILE N: the header, then rows for steps 1..N in order.
+csv_steps() {
+    [ "$(head -n 1 "$1")" = "$header" ] &&
+        [ "$(tail -n +2 "$1" | cut -d, -f1 | tr '\n' ' ')" = "$(seq 1 "$2" | tr '\n' ' ')" ]
+}
+# 64 samples of 28 x 28 in 8 columns with 2-pixel borders: 8 * 28 + 9 * 2 = 242.
+grid='242 242 1 8'
+
+train() { program=$1; shift; "$examples/$program" --data "$root/data" --batch 16 "$@"; }
+
+tap_check "mnist_gan --small trains 3 steps" train mnist_gan --small --steps 3 --out "$root/gan"
+tap_check "mnist_gan writes a 64-sample PNG grid" png_is "$root/gan/samples.png" "$grid"
+tap_check "mnist_gan writes stats.csv with the header and 3 rows" csv_steps "$root/gan/stats.csv" 3
+tap_check "mnist_gan saves the generator and a checkpoint" \
+    test -s "$root/gan/generator.safetensors" -a -s "$root/gan/checkpoint.safetensors"
+
+tap_check "--resume continues the step count and appends to the CSV" sh -c "
+    '$examples/mnist_gan' --data '$root/data' --batch 16 --small --steps 5 --out '$root/gan' \
+        --resume '$root/gan/checkpoint.safetensors' >'$root/resume.log' &&
+    grep -q 'resumed from .* at step 3' '$root/resume.log'"
+tap_check "the resumed CSV has rows for steps 1 to 5" csv_steps "$root/gan/stats.csv" 5
+
+tap_check "mnist_dcgan trains 3 steps" train mnist_dcgan --steps 3 --out "$root/dcgan"
+tap_check "mnist_dcgan writes a 64-sample PNG grid" png_is "$root/dcgan/samples.png" "$grid"
+tap_check "mnist_dcgan writes stats.csv with the header and 3 rows" csv_steps "$root/dcgan/stats.csv" 3
+tap_check "mnist_gan --loss wgan|lsgan|hinge each train a step" sh -c "
+    for loss in wgan lsgan hinge; do
+        '$examples/mnist_gan' --data '$root/data' --batch 16 --small --steps 1 --loss \$loss \
+            --out '$root/loss-\$loss' >/dev/null || exit 1
+    done"
+
+# Ctrl-C: the run stops after the current step, saves a checkpoint and exits 0.
+interrupt() {
+    "$examples/mnist_gan" --data "$root/data" --batch 16 --small --epochs 100000 \
+        --out "$root/int" >"$root/int.log" 2>&1 &
+    pid=$!
+    tries=0
+    while [ "$(wc -l <"$root/int/stats.csv" 2>/dev/null || echo 0)" -lt 10 ] && [ $tries -lt 100 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    kill -INT $pid
+    wait $pid && grep -q 'stopped at step' "$root/int.log" &&
+        test -s "$root/int/checkpoint.safetensors"
+}
+tap_check "SIGINT stops the run cleanly and saves a checkpoint" interrupt
+
+# Wrong options: a one-line message and exit status 2.
+status_2() { "$@" >/dev/null 2>"$root/err"; [ $? -eq 2 ] && [ "$(wc -l <"$root/err")" -eq 1 ]; }
+tap_check "an unknown option exits with status 2" status_2 "$examples/mnist_gan" --bogus
+tap_check "an unknown loss exits with status 2" status_2 "$examples/mnist_gan" --loss foo
+tap_check "a bad number exits with status 2" status_2 "$examples/mnist_dcgan" --batch 0
+tap_check "a non-number exits with status 2" status_2 "$examples/mnist_dcgan" --lr fast
+tap_check "a missing value exits with status 2" status_2 "$examples/mnist_dcgan" --steps
+tap_check "--small is not an option of mnist_dcgan" status_2 "$examples/mnist_dcgan" --small
+tap_check "--help prints the usage with the defaults" sh -c "
+    '$examples/mnist_dcgan' --help | grep -q 'default 0.0002'"
+
+tap_check "generate writes a PNG from a saved generator" sh -c "
+    '$examples/generate' '$root/dcgan/generator.safetensors' --count 10 --seed 3 \
+        --out '$root/generate.png' >/dev/null"
+tap_check "the generate PNG holds 10 samples" png_is "$root/generate.png" '122 92 1 8'
+tap_check "generate --raw writes N x 784 little-endian floats" sh -c "
+    '$examples/generate' '$root/gan/generator.safetensors' --raw --count 3 \
+        --out '$root/raw.f32' >/dev/null && [ \$(wc -c <'$root/raw.f32') -eq $((3 * 784 * 4)) ]"
+
+# C++: install into a DESTDIR and build with nothing but pkg-config (as check-pkgconfig.sh).
+prefix=/opt/libgan-examples
+pc() { PKG_CONFIG_SYSROOT_DIR=$root/dest PKG_CONFIG_PATH=$root/dest$prefix/lib/pkgconfig \
+    "$PKG_CONFIG" "$@"; }
+# shellcheck disable=SC2046  # pkg-config prints several words
+build_cxx() {
+    "$MAKE" --no-print-directory -s install DESTDIR="$root/dest" PREFIX=$prefix >/dev/null &&
+        "$CXX" -std=c++11 -Wall -Wextra -Werror examples/cpp/generate.cpp -o "$root/generate++" \
+            $(pc --cflags --libs libgan) &&
+        LD_LIBRARY_PATH=$root/dest$prefix/lib "$root/generate++" \
+            "$root/dcgan/generator.safetensors" "$root/cpp.png" 16 7 >/dev/null &&
+        png_is "$root/cpp.png" '122 122 1 8'
+}
+tap_check "the C++ example builds against an installed libgan with pkg-config and runs" build_cxx
+
+# Python: the ctypes module with Debian's interpreter and the library of the build tree.
+library=$(cd "$BUILD" && pwd)/$SONAME
+if [ -x /usr/bin/python3 ]; then
+    tap_check "the Python example loads the generator and writes a PNG" sh -c "
+        /usr/bin/python3 examples/python/generate.py '$root/dcgan/generator.safetensors' \
+            '$root/python.png' --count 64 --lib '$library' >/dev/null"
+    tap_check "the Python PNG is valid" png_is "$root/python.png" "$grid"
+    tap_check "the Python module raises LibganError with libgan's message" sh -c "
+        cd examples/python && /usr/bin/python3 -c '
+import libgan
+lib = libgan.Library(\"$library\")
+try:
+    lib.load_generator(\"/nonexistent.safetensors\")
+except libgan.LibganError as error:
+    assert \"nonexistent\" in str(error), error
+else:
+    raise SystemExit(\"no exception\")
+'"
+else
+    tap_ok "the Python example # SKIP no /usr/bin/python3"
+fi
+tap_done
