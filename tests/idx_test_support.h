@@ -5,25 +5,9 @@
 #ifndef GAN_IDX_TEST_SUPPORT_H
 #define GAN_IDX_TEST_SUPPORT_H
 
-#include <dirent.h>
-#include <errno.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#include "test_support.h"
-
-static char temp_dir[256];
-
-/* `name` in the temporary folder (four rotating buffers). */
-static inline const char *temp_path(const char *name)
-{
-    static char paths[4][512];
-    static int next;
-    char *path = paths[next++ % 4];
-    snprintf(path, sizeof paths[0], "%s/%s", temp_dir, name);
-    return path;
-}
+#include "file_test_support.h"
 
 static inline void write_file(const char *path, const unsigned char *bytes, size_t count,
                               int gzip)
@@ -38,12 +22,7 @@ static inline void write_file(const char *path, const unsigned char *bytes, size
             fail_msg("cannot close %s", path);
         return;
     }
-    FILE *file = fopen(path, "wb");
-    if (!file)
-        fail_msg("cannot create %s: %s", path, strerror(errno));
-    if (count && fwrite(bytes, 1, count, file) != count)
-        fail_msg("cannot write %s", path);
-    fclose(file);
+    write_bytes(path, bytes, count);
 }
 
 static inline void put_be32(unsigned char *bytes, uint32_t value)
@@ -100,28 +79,6 @@ static inline void write_test_set(const char *images, const char *labels, int gz
         write_idx(labels, gzip, 0x801, 1, dims, tags, count);
     free(pixels);
     free(tags);
-}
-
-static inline void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char path[1024];
-        int length = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (length < 0 || (size_t)length >= sizeof path)
-            continue;
-        struct stat info;
-        if (lstat(path, &info) == 0 && S_ISDIR(info.st_mode))
-            remove_tree(path);
-        else
-            unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 /* Group setup/teardown: a temporary folder and the counting allocator. */

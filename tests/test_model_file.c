@@ -22,9 +22,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "test_support.h"
+#include "file_test_support.h"
 
-static char temp_dir[256];
 static char program_dir[512] = ".";
 
 static const char *golden_dir(void)
@@ -34,42 +33,8 @@ static const char *golden_dir(void)
 
 /* ---- files ---------------------------------------------------------------------------- */
 
-/* `name` in the temporary folder (four rotating buffers). */
-static const char *temp_path(const char *name)
-{
-    static char paths[4][512];
-    static int next;
-    char *path = paths[next++ % 4];
-    snprintf(path, sizeof paths[0], "%s/%s", temp_dir, name);
-    return path;
-}
 
-static void write_bytes(const char *path, const void *bytes, size_t count)
-{
-    FILE *file = fopen(path, "wb");
-    if (!file)
-        fail_msg("cannot create %s: %s", path, strerror(errno));
-    if (count && fwrite(bytes, 1, count, file) != count)
-        fail_msg("cannot write %s", path);
-    fclose(file);
-}
 
-/* The whole file (malloc'd), or NULL if it does not exist. */
-static unsigned char *slurp(const char *path, size_t *count)
-{
-    FILE *file = fopen(path, "rb");
-    if (!file)
-        return NULL;
-    fseek(file, 0, SEEK_END);
-    long size = ftell(file);
-    fseek(file, 0, SEEK_SET);
-    unsigned char *bytes = malloc((size_t)size + 1);
-    assert_non_null(bytes);
-    assert_int_equal(fread(bytes, 1, (size_t)size, file), (size_t)size);
-    fclose(file);
-    *count = (size_t)size;
-    return bytes;
-}
 
 /* A safetensors file: the header text as given (its length is the header length), then
  * `data`. If the header holds "crc32:00000000", those digits become libgan's checksum. */
@@ -96,40 +61,7 @@ static void write_safetensors(const char *path, const char *header, const void *
     free(bytes);
 }
 
-/* Entries of `dir` whose name starts with ".libgan-" (temporaries of the writer). */
-static int count_temporaries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int count = 0;
-    for (struct dirent *e = readdir(d); e; e = readdir(d))
-        if (strncmp(e->d_name, ".libgan-", 8) == 0)
-            count++;
-    closedir(d);
-    return count;
-}
 
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char path[1024];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat info;
-        if (lstat(path, &info) == 0 && S_ISDIR(info.st_mode)) {
-            chmod(path, 0755);
-            remove_tree(path);
-        } else {
-            unlink(path);
-        }
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 /* Copies a hostile case into GAN_CORPUS_OUT, if set. */
 static void keep_for_corpus(const char *path, const char *name)
