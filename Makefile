@@ -64,6 +64,8 @@ EXAMPLES := $(BUILD)/examples/hello $(BUILD)/examples/mnist_gan $(BUILD)/example
 # Helper programs of the check scripts.
 CHECK_TOOLS := $(BUILD)/tests/tools/png_info
 
+.DEFAULT_GOAL := all
+
 FORCE:
 
 .PHONY: FORCE all deps test-deps demo check check-asan check-clang check-valgrind check-symbols abi-dump \

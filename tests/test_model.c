@@ -47,6 +47,9 @@ static void ownership_passes_on_success_only(void **state)
     gan_model *model = small_discriminator();
     gan_layer *owned = gan_model_layer(model, 0);
     assert_non_null(owned);
+    /* Its tensors are named after it: renaming is refused, the names stay. */
+    assert_status(gan_layer_set_name(owned, "other"), GAN_ERR_STATE);
+    assert_string_equal(gan_layer_name(owned), "d.fc1");
     gan_layer_free(owned); /* owned by the model: a no-op */
     assert_status(gan_model_add(model, owned), GAN_ERR_INVALID_ARGUMENT);
     assert_error_mentions("already belongs to a model");
@@ -403,6 +406,8 @@ static void layer_names_and_options_are_checked(void **state)
     long_name[sizeof long_name - 1] = '\0';
     assert_status(gan_layer_set_name(layer, long_name), GAN_ERR_INVALID_ARGUMENT);
     assert_status(gan_layer_set_name(layer, NULL), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_layer_set_name(layer, "12"), GAN_ERR_INVALID_ARGUMENT); /* an index */
+    assert_error_mentions("all digits");
     assert_status(gan_layer_set_name(layer, "g.fc-1_a"), GAN_OK);
     assert_string_equal(gan_layer_name(layer), "g.fc-1_a");
     assert_status(gan_layer_set_init(layer, (gan_init)3), GAN_ERR_INVALID_ARGUMENT);

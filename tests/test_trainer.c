@@ -122,6 +122,59 @@ static void a_non_finite_step_changes_nothing(void **state)
     game_free(&game);
 }
 
+/* Adding a layer moves a model's arrays even when it adds no parameters: the undo snapshot
+ * must follow them (under ASan, a stale one reads freed memory). */
+static void a_step_after_adding_a_layer_still_undoes(void **state)
+{
+    (void)state;
+    game_state game;
+    game_new(&game, GAN_OBJECTIVE_NON_SATURATING, 12);
+    assert_status(gan_trainer_step(game.trainer, game.real), GAN_OK);
+    gan_layer *layer = NULL;
+    assert_status(gan_layer_tanh(&layer), GAN_OK);
+    assert_status(gan_model_add(game.g_model, layer), GAN_OK);
+    assert_status(gan_trainer_step(game.trainer, game.real), GAN_OK);
+    size_t count;
+    float *before = capture_state(&game, false, &count);
+    gan_tensor_data(game.real)[0] = NAN;
+    assert_status(gan_trainer_step(game.trainer, game.real), GAN_ERR_NUMERIC);
+    float *after = capture_state(&game, false, &count);
+    assert_memory_equal(before, after, count * sizeof(float));
+    free(before);
+    free(after);
+    game_free(&game);
+}
+
+/* An optimizer whose options switch its state arrays (RMSprop: grad_avg for momentum_buffer)
+ * is still undone completely. */
+static void a_failed_step_undoes_switched_optimizer_state(void **state)
+{
+    (void)state;
+    game_state game;
+    game_new(&game, GAN_OBJECTIVE_NON_SATURATING, 13);
+    gan_trainer_free(game.trainer);
+    gan_optim_free(game.d_optim);
+    assert_status(gan_optim_new(&game.d_optim, GAN_OPTIM_RMSPROP, game.d_model), GAN_OK);
+    assert_status(gan_optim_set_int(game.d_optim, GAN_OPTIM_CENTERED, 1), GAN_OK);
+    assert_status(gan_trainer_new(&game.trainer, game.g, game.d, game.g_optim, game.d_optim,
+                                  GAN_OBJECTIVE_NON_SATURATING, game.rng), GAN_OK);
+    assert_status(gan_trainer_step(game.trainer, game.real), GAN_OK);
+    assert_status(gan_optim_set_int(game.d_optim, GAN_OPTIM_CENTERED, 0), GAN_OK);
+    assert_status(gan_optim_set_float(game.d_optim, GAN_OPTIM_MOMENTUM, 0.9f), GAN_OK);
+    size_t count;
+    float *before = capture_state(&game, false, &count);
+    int64_t steps = gan_optim_step_count(game.d_optim);
+    /* D's step succeeds with a huge learning rate; then G's loss is not finite. */
+    assert_status(gan_optim_set_float(game.d_optim, GAN_OPTIM_LR, 3e38f), GAN_OK);
+    assert_status(gan_trainer_step(game.trainer, game.real), GAN_ERR_NUMERIC);
+    float *after = capture_state(&game, false, &count);
+    assert_memory_equal(before, after, count * sizeof(float)); /* momentum_buffer included */
+    assert_int_equal(gan_optim_step_count(game.d_optim), steps);
+    free(before);
+    free(after);
+    game_free(&game);
+}
+
 static int calls;
 static int64_t last_step;
 
@@ -361,6 +414,8 @@ int main(void)
         cmocka_unit_test(a_step_is_the_documented_algorithm),
         cmocka_unit_test(same_seed_same_weights),
         cmocka_unit_test(a_non_finite_step_changes_nothing),
+        cmocka_unit_test(a_step_after_adding_a_layer_still_undoes),
+        cmocka_unit_test(a_failed_step_undoes_switched_optimizer_state),
         cmocka_unit_test(statistics_and_callbacks),
         cmocka_unit_test(wasserstein_with_clipping),
         cmocka_unit_test(the_ema_follows_the_generator),

@@ -205,9 +205,11 @@ GAN_API void gan_layer_free(gan_layer *layer);
 
 /**
  * Names the layer; parameter names become "name.weight" instead of "index.weight".
+ * Name a layer before adding it to a model.
  * @param layer the layer
- * @param name  1 to 63 characters from [A-Za-z0-9_.-]; copied
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT.
+ * @param name  1 to 63 characters from [A-Za-z0-9_.-], not all digits (those name the
+ *              unnamed layers); copied
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (the layer is in a model).
  */
 GAN_API gan_status gan_layer_set_name(gan_layer *layer, const char *name);
 

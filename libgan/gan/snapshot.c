@@ -6,6 +6,11 @@
 #include "core/error.h"
 #include "gan/snapshot.h"
 
+void gan__snapshot_clear(gan_snapshot *snapshot)
+{
+    snapshot->region_count = 0;
+}
+
 gan_status gan__snapshot_add(gan_snapshot *snapshot, float *data, size_t count)
 {
     if (count == 0)
@@ -32,10 +37,15 @@ gan_status gan__snapshot_allocate(gan_snapshot *snapshot)
     for (int i = 0; i < snapshot->region_count; i++)
         if (!gan__add_size(total, snapshot->regions[i].count, &total))
             return gan__fail(GAN_ERR_OVERFLOW, "a snapshot of the training state is too large");
+    if (total <= snapshot->copy_capacity)
+        return GAN_OK;
+    float *grown = gan__calloc_array(total, sizeof(float), "training-state snapshot");
+    if (!grown)
+        return GAN_ERR_OUT_OF_MEMORY;
     gan__free(snapshot->copy);
-    snapshot->copy = total ? gan__calloc_array(total, sizeof(float), "training-state snapshot") : NULL;
-    snapshot->copy_floats = total;
-    return total && !snapshot->copy ? GAN_ERR_OUT_OF_MEMORY : GAN_OK;
+    snapshot->copy = grown;
+    snapshot->copy_capacity = total;
+    return GAN_OK;
 }
 
 void gan__snapshot_take(gan_snapshot *snapshot)

@@ -1,7 +1,9 @@
 /*
  * Internal: a copy of a fixed set of float arrays (parameters, buffers, optimizer state)
  * taken before a training step and written back if the step fails, so a failed step
- * changes nothing. The backing store is allocated once, when the regions are known.
+ * changes nothing. The regions are listed anew before every step (a model's arrays move
+ * when a layer is added; an optimizer's active state changes with its options), into
+ * memory that is reused.
  */
 #ifndef GAN_GAN_SNAPSHOT_H
 #define GAN_GAN_SNAPSHOT_H
@@ -20,13 +22,17 @@ typedef struct gan_snapshot {
     gan_snapshot_region *regions;
     int region_count, region_capacity;
     float *copy;       /* every region, back to back */
-    size_t copy_floats;
+    size_t copy_capacity;
 } gan_snapshot;
+
+/* Forgets the regions (keeping the memory), before they are added again. */
+void gan__snapshot_clear(gan_snapshot *snapshot);
 
 /* Adds a region (before gan__snapshot_allocate). */
 gan_status gan__snapshot_add(gan_snapshot *snapshot, float *data, size_t count);
 
-/* Allocates the backing store for the regions added so far. */
+/* Makes the backing store big enough for the regions added since the last clear; it only
+ * ever grows, so a snapshot of the same regions allocates nothing. */
 gan_status gan__snapshot_allocate(gan_snapshot *snapshot);
 
 void gan__snapshot_take(gan_snapshot *snapshot);

@@ -51,37 +51,19 @@ static gan_status snapshot_model(gan_snapshot *snapshot, gan_model *model, bool 
     return status;
 }
 
-static gan_status snapshot_optim(gan_snapshot *snapshot, gan_optim *optim)
+/* An optimizer's whole state block: every array it holds, in use or not. */
+static gan_status snapshot_optim(gan_snapshot *snapshot, const gan_optim *optim)
 {
-    gan_status status = GAN_OK;
-    for (int i = 0; status == GAN_OK && i < gan_optim_state_count(optim); i++) {
-        float *data;
-        size_t count;
-        gan_optim_state(optim, i, NULL, &data, &count);
-        status = gan__snapshot_add(snapshot, data, count);
-    }
-    return status;
+    return gan__snapshot_add(snapshot, optim->state, (size_t)optim->slots * optim->count);
 }
 
-/* What the snapshot covers depends on the models and optimizers' state; it is rebuilt
- * (and reallocated) only when that changes. */
-static int64_t state_signature(const gan_trainer *trainer)
-{
-    int64_t signature = gan_model_parameter_count(trainer->generator->model);
-    signature = signature * 31 + gan_model_parameter_count(trainer->discriminator->model);
-    signature = signature * 31 + gan_optim_state_count(trainer->generator_optim);
-    return signature * 31 + gan_optim_state_count(trainer->discriminator_optim);
-}
-
+/* Lists what a step may change (anew each time: a model's arrays move when a layer is added,
+ * and the memory is reused, so this allocates only when the state grew). */
 static gan_status prepare_snapshots(gan_trainer *trainer)
 {
-    int64_t signature = state_signature(trainer);
-    if (trainer->snapshot_ready && signature == trainer->snapshot_signature)
-        return GAN_OK;
-    gan__snapshot_free(&trainer->before_step);
-    gan__snapshot_free(&trainer->d_buffers);
-    trainer->snapshot_ready = false;
     gan_model *g = trainer->generator->model, *d = trainer->discriminator->model;
+    gan__snapshot_clear(&trainer->before_step);
+    gan__snapshot_clear(&trainer->d_buffers);
     gan_status status = snapshot_model(&trainer->before_step, g, true);
     if (status == GAN_OK)
         status = snapshot_model(&trainer->before_step, d, true);
@@ -92,8 +74,9 @@ static gan_status prepare_snapshots(gan_trainer *trainer)
     if (status == GAN_OK && trainer->ema) {
         float *data;
         size_t count;
-        gan_ema_data(trainer->ema, &data, &count);
-        status = gan__snapshot_add(&trainer->before_step, data, count);
+        status = gan_ema_data(trainer->ema, &data, &count);
+        if (status == GAN_OK)
+            status = gan__snapshot_add(&trainer->before_step, data, count);
     }
     if (status == GAN_OK)
         status = gan__snapshot_allocate(&trainer->before_step);
@@ -101,11 +84,7 @@ static gan_status prepare_snapshots(gan_trainer *trainer)
         status = snapshot_model(&trainer->d_buffers, d, false);
     if (status == GAN_OK)
         status = gan__snapshot_allocate(&trainer->d_buffers);
-    if (status != GAN_OK)
-        return status;
-    trainer->snapshot_signature = signature;
-    trainer->snapshot_ready = true;
-    return GAN_OK;
+    return status;
 }
 
 gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
@@ -304,8 +283,9 @@ gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real)
         return status;
 
     gan__snapshot_take(&trainer->before_step);
-    int64_t generator_steps = gan_optim_step_count(trainer->generator_optim);
-    int64_t discriminator_steps = gan_optim_step_count(trainer->discriminator_optim);
+    /* The optimizers' scalars: step counts, SGD's momentum flag, the last norm. */
+    gan_optim generator_optim = *trainer->generator_optim;
+    gan_optim discriminator_optim = *trainer->discriminator_optim;
     const gan_tensor *fake = NULL;
     for (int64_t i = 0; status == GAN_OK && i < trainer->n_critic; i++)
         status = update_discriminator(trainer, real, &fake);
@@ -313,8 +293,8 @@ gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real)
         status = update_generator(trainer, fake);
     if (status != GAN_OK) {
         gan__snapshot_restore(&trainer->before_step);
-        gan_optim_set_step_count(trainer->generator_optim, generator_steps);
-        gan_optim_set_step_count(trainer->discriminator_optim, discriminator_steps);
+        *trainer->generator_optim = generator_optim;
+        *trainer->discriminator_optim = discriminator_optim;
         return status;
     }
     trainer->steps++;

@@ -538,7 +538,6 @@ gan_status gan_trainer_load(gan_trainer *trainer, const char *path)
             gan__dataset_set_state(trainer->dataset, trainer->rng, &checkpoint.dataset);
         for (int stream = 0; stream < STREAMS; stream++)
             gan_rng_set_position(trainer->rng, (gan_rng_stream)stream, checkpoint.positions[stream]);
-        trainer->snapshot_ready = false;
         trainer->have_stats = false;
     }
     gan__free(checkpoint.tensors);

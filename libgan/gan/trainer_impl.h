@@ -35,8 +35,6 @@ struct gan_trainer {
 
     /* Everything a step may change, to undo a failed step; D's buffers around G's update. */
     gan_snapshot before_step, d_buffers;
-    int64_t snapshot_signature;
-    bool snapshot_ready;
 };
 
 #endif /* GAN_GAN_TRAINER_IMPL_H */

@@ -26,7 +26,6 @@ static gan_status set_ema_decay(gan_trainer *trainer, float decay)
     gan_ema_free(trainer->ema);
     trainer->ema = ema;
     trainer->ema_decay = decay;
-    trainer->snapshot_ready = false; /* the snapshot covers the EMA */
     return GAN_OK;
 }
 

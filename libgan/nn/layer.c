@@ -101,6 +101,9 @@ gan_status gan_layer_set_name(gan_layer *layer, const char *name)
         return gan__null(__func__, "layer");
     if (!name)
         return gan__null(__func__, "name");
+    if (layer->in_model) /* its tensors are already named after it */
+        return gan__fail(GAN_ERR_STATE, "%s: the %s layer is in a model; name it before "
+                         "gan_model_add", __func__, layer->ops->kind);
     size_t length = strlen(name);
     if (length == 0 || length >= GAN_LAYER_NAME_CAPACITY)
         return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: a name has 1 to %d characters, not %zu",
@@ -114,6 +117,9 @@ gan_status gan_layer_set_name(gan_layer *layer, const char *name)
                              "%s: character %zu of the name (0x%02x) is not one of [A-Za-z0-9_.-]",
                              __func__, i, (unsigned)(unsigned char)c);
     }
+    if (strspn(name, "0123456789") == length)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: '%s' is all digits, the name of the "
+                         "unnamed layer at that index", __func__, name);
     memcpy(layer->name, name, length + 1);
     return GAN_OK;
 }
