@@ -30,7 +30,7 @@ CFLAGS ?= -O2 -g
 SANITIZE ?=
 
 # pkg-config modules the library links, and what else it needs from the system.
-LIB_MODULES := openblas libcjson zlib libpng
+LIB_MODULES := openblas lapacke libcjson zlib libpng
 LIB_PRIVATE_LIBS := -lm
 TEST_MODULES := cmocka
 
@@ -60,7 +60,7 @@ TEST_PROGRAMS := $(TEST_SOURCES:tests/%.c=$(BUILD)/tests/%)
 CHECK_SCRIPTS := tests/check-headers.sh tests/check-pkgconfig.sh tests/check-symbols.sh \
                  tests/check-abi.sh tests/check-docs.sh tests/check-examples.sh
 EXAMPLES := $(BUILD)/examples/hello $(BUILD)/examples/mnist_gan $(BUILD)/examples/mnist_dcgan \
-            $(BUILD)/examples/generate
+            $(BUILD)/examples/generate $(BUILD)/examples/mnist_classifier $(BUILD)/examples/mnist_eval
 # Helper programs of the check scripts.
 CHECK_TOOLS := $(BUILD)/tests/tools/png_info
 
@@ -125,20 +125,26 @@ $(BUILD)/examples/%: examples/%.c $(LINKED_LIBRARY)
 	$(CC) $(PROGRAM_CFLAGS) $< $(filter %.o,$^) -o $@ $(PROGRAM_LIBS)
 
 $(BUILD)/examples/mnist_gan $(BUILD)/examples/mnist_dcgan: $(BUILD)/examples/mnist/train.o \
-    examples/mnist/train.h
+    $(BUILD)/examples/mnist/options.o $(BUILD)/examples/mnist/quality.o examples/mnist/train.h
+$(BUILD)/examples/mnist_classifier: $(BUILD)/examples/mnist/options.o \
+    $(BUILD)/examples/mnist/quality.o
+$(BUILD)/examples/mnist_eval: $(BUILD)/examples/mnist/quality.o
 
-$(BUILD)/examples/mnist/train.o: examples/mnist/train.c examples/mnist/train.h
+# The MNIST examples' shared parts; each object depends on every header of the folder.
+$(BUILD)/examples/mnist/%.o: examples/mnist/%.c $(wildcard examples/mnist/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(PROGRAM_CFLAGS) -c $< -o $@
 
-# The main job: train the DCGAN on MNIST for about 5 minutes on 2 cores, then plot.
+# The main job: train the DCGAN on MNIST for about 5 minutes on 2 cores, then plot the
+# losses and measure the generator (docs/quality.md explains the figures).
 DEMO_OUT ?= $(BUILD)/demo
 DEMO_ARGS ?= --epochs 1 --threads 2
 demo: $(EXAMPLES) | demo-deps
 	@scripts/fetch-mnist.sh
 	$(BUILD)/examples/mnist_dcgan $(DEMO_ARGS) --out $(DEMO_OUT)
-	@scripts/plot-loss.sh $(DEMO_OUT)/stats.csv $(DEMO_OUT)/loss.png
-	@echo "demo: samples (epoch-*.png, samples.png), stats.csv, loss plot, generator and checkpoint in $(DEMO_OUT)/"
+	@scripts/plot-loss.sh $(DEMO_OUT)/stats.csv $(DEMO_OUT)/loss.png $(DEMO_OUT)/quality.png
+	$(BUILD)/examples/mnist_eval $(DEMO_OUT)/generator.safetensors --threads 2 | tee $(DEMO_OUT)/quality.txt
+	@echo "demo: samples (epoch-*.png, samples.png), stats.csv, loss plot, quality.txt, generator and checkpoint in $(DEMO_OUT)/"
 
 .PHONY: demo-deps
 demo-deps: deps

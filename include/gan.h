@@ -22,5 +22,6 @@
 #include "gan/io.h"
 #include "gan/data.h"
 #include "gan/image.h"
+#include "gan/eval.h"
 
 #endif /* GAN_H */

@@ -2,7 +2,8 @@
 # Runs the example programs with tiny settings on a small synthetic IDX file: both MNIST
 # trainers, --resume, Ctrl-C, wrong options, generate (C), the C++ example built against
 # an installed libgan with pkg-config, and the Python (ctypes) example. Every PNG is read
-# back with libpng (tests/tools/png_info).
+# back with libpng (tests/tools/png_info). The classifier, mnist_eval and --eval-every
+# also use the real MNIST test set in $MNIST_DIR (make check fetches it).
 set -u
 . "$(dirname "$0")/tap.sh"
 : "${BUILD:=build}" "${SONAME:=libgan.so.0}" "${CXX:=c++}" "${PKG_CONFIG:=pkg-config}" "${MAKE:=make}"
@@ -16,7 +17,7 @@ mkdir -p "$root/data"
 { printf '\000\000\010\003\000\000\001\000\000\000\000\034\000\000\000\034'
   head -c $((256 * 784)) /dev/urandom; } >"$root/data/train-images-idx3-ubyte"
 
-header='step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds'
+header='step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds,fid,score,digits'
 # png_is FILE "WIDTH HEIGHT CHANNELS DEPTH": a valid PNG of that size.
 png_is() { [ "$("$png_info" "$1")" = "$2" ]; }
 # csv_steps FILE N: the header, then rows for steps 1..N in order.
@@ -121,4 +122,69 @@ else:
 else
     tap_ok "the Python example # SKIP no /usr/bin/python3"
 fi
+
+# mnist_classifier on the synthetic images with labels (all 0), the same set as its test set.
+mkdir -p "$root/labelled"
+for set in train t10k; do
+    cp "$root/data/train-images-idx3-ubyte" "$root/labelled/$set-images-idx3-ubyte"
+    { printf '\000\000\010\001\000\000\001\000'; head -c 256 /dev/zero; } \
+        >"$root/labelled/$set-labels-idx1-ubyte"
+done
+tap_check "mnist_classifier trains 2 steps and saves the model" \
+    "$examples/mnist_classifier" --data "$root/labelled" --epochs 1 --batch 16 --limit 32 \
+    --out "$root/classifier.safetensors"
+tap_check "mnist_classifier --evaluate measures the saved model on the whole test set" sh -c "
+    '$examples/mnist_classifier' --data '$root/labelled' \
+        --evaluate '$root/classifier.safetensors' | grep -q '^test accuracy .* of 256)\$'"
+tap_check "mnist_classifier: --limit below --batch exits with status 2" \
+    status_2 "$examples/mnist_classifier" --batch 64 --limit 10
+# The shipped classifier on the real MNIST test set (make check fetches it).
+shipped_accuracy() {
+    "$examples/mnist_classifier" --data "${MNIST_DIR:-build/data/mnist}" \
+        --evaluate models/mnist-classifier.safetensors >"$root/accuracy.log" &&
+        awk '{ print } /^test accuracy .* of 10000\)$/ { sub("%", "", $3); ok = $3 >= 99.0 }
+             END { exit !ok }' "$root/accuracy.log"
+}
+tap_check "models/mnist-classifier.safetensors reaches 99.0% on the MNIST test set" shipped_accuracy
+
+# mnist_eval on a barely trained generator: the figures are there and make sense.
+mnist=${MNIST_DIR:-build/data/mnist}
+eval_figures() {
+    "$examples/mnist_eval" "$root/dcgan/generator.safetensors" --samples 200 --seed 4 \
+        --data "$mnist" >"$root/eval.txt" &&
+        awk '/^classifier FID/ { fid = $3; floor = $NF + 0 }
+             /^classifier score/ { score = $3; test_score = $(NF - 2) }
+             /^digits covered/ { digits = $3 }
+             END { exit !(floor > 0 && floor < 20 && fid > 10 * floor && score >= 1 &&
+                          test_score > 9.5 && digits >= 1 && digits <= 10) }' "$root/eval.txt"
+}
+tap_check "mnist_eval: a 3-step generator is far from the test set, real images are close" eval_figures
+json_matches_text() {
+    "$examples/mnist_eval" "$root/dcgan/generator.safetensors" --samples 200 --seed 4 \
+        --data "$mnist" --json >"$root/eval.json" || return 1
+    text=$(awk '/^classifier FID/ { print $3 }' "$root/eval.txt")
+    json=$(sed -n 's/.*"samples": {"samples": 200, "fid": \([^,]*\),.*/\1/p' "$root/eval.json")
+    awk -v a="$text" -v b="$json" 'BEGIN { d = (a - b) / a; exit !(b != "" && d < 1e-5 && d > -1e-5) }'
+}
+tap_check "mnist_eval --json gives the same FID as the text" json_matches_text
+tap_check "mnist_eval: a missing generator exits 1 and names it" sh -c "
+    ! '$examples/mnist_eval' '$root/missing.safetensors' --data '$mnist' 2>'$root/err' &&
+    grep -q missing.safetensors '$root/err'"
+tap_check "mnist_eval: --samples 5 exits with status 2" \
+    status_2 "$examples/mnist_eval" "$root/dcgan/generator.safetensors" --samples 5
+
+# --eval-every: measured rows carry the figures, the others are empty, and training is
+# bitwise the same as without measuring.
+eval_every() {
+    for run in measured plain; do
+        set -- --data "$mnist" --small --batch 16 --steps 4 --threads 1 --out "$root/every-$run"
+        [ $run = measured ] && set -- "$@" --eval-every 2 --eval-samples 20
+        "$examples/mnist_gan" "$@" >/dev/null || return 1
+    done
+    [ "$(cut -d, -f1,10-12 "$root/every-measured/stats.csv" | tail -n +2 |
+        awk -F, '{ print $1 ":" ($2 != "" && $3 >= 1 && $4 >= 1) }' | tr '\n' ' ')" = \
+        "1:0 2:1 3:0 4:1 " ] &&
+        cmp -s "$root/every-measured/generator.safetensors" "$root/every-plain/generator.safetensors"
+}
+tap_check "--eval-every 2 measures steps 2 and 4 and leaves training unchanged" eval_every
 tap_done

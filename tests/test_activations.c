@@ -1,5 +1,6 @@
 /* ReLU, LeakyReLU, Tanh, Sigmoid, Flatten and Reshape against double references. */
 #include <float.h>
+#include <math.h>
 
 #include "gradcheck.h"
 
@@ -114,6 +115,37 @@ static void extreme_inputs_saturate(void **state)
     gan_tensor_free(x);
 }
 
+/* ReLU gives +0 for every input that is not positive, -inf included, and passes no
+ * gradient there, even an infinite one (as torch.relu; 0 * x would give -0 and NaN). */
+static void relu_of_negatives_is_positive_zero(void **state)
+{
+    (void)state;
+    const float inputs[4] = {-INFINITY, -3.0f, -0.0f, 2.0f};
+    const float grads[4] = {INFINITY, -5.0f, 1.0f, 7.0f};
+    gan_layer *relu = NULL;
+    gan_model *model = NULL;
+    gan_tensor *x = NULL, *dy = NULL;
+    assert_status(gan_layer_relu(&relu), GAN_OK);
+    assert_status(gan_model_new(&model), GAN_OK);
+    assert_status(gan_model_add(model, relu), GAN_OK);
+    assert_status(gan_tensor_new(&x, 2, (const int64_t[]){1, 4}), GAN_OK);
+    assert_status(gan_tensor_new(&dy, 2, (const int64_t[]){1, 4}), GAN_OK);
+    assert_status(gan_tensor_copy_from(x, inputs, 4), GAN_OK);
+    assert_status(gan_tensor_copy_from(dy, grads, 4), GAN_OK);
+    const gan_tensor *y = NULL, *dx = NULL;
+    assert_status(gan_model_forward(model, x, &y), GAN_OK);
+    assert_status(gan_model_backward(model, dy, 0, &dx), GAN_OK);
+    const float *out = gan_tensor_data_const(y), *din = gan_tensor_data_const(dx);
+    for (int i = 0; i < 3; i++) {
+        assert_true(out[i] == 0.0f && !signbit(out[i]));
+        assert_true(din[i] == 0.0f && !signbit(din[i]));
+    }
+    assert_true(out[3] == 2.0f && din[3] == 7.0f);
+    gan_tensor_free(x);
+    gan_tensor_free(dy);
+    gan_model_free(model);
+}
+
 static void flatten_and_reshape_move_no_data(void **state)
 {
     (void)state;
@@ -185,6 +217,7 @@ int main(void)
         cmocka_unit_test(relu_and_leaky_relu),
         cmocka_unit_test(tanh_and_sigmoid),
         cmocka_unit_test(extreme_inputs_saturate),
+        cmocka_unit_test(relu_of_negatives_is_positive_zero),
         cmocka_unit_test(flatten_and_reshape_move_no_data),
         cmocka_unit_test(bad_arguments_are_rejected),
         cmocka_unit_test(reshape_to_a_different_count_does_not_fit),

@@ -5,75 +5,43 @@
  * BCE on logits and softmax cross-entropy, as a PyTorch training script writes them.
  * The file is found in $GAN_GOLDEN_DIR, else tests/golden (run from the repository root).
  */
+#include "golden_text.h"
 #include "loss_test_support.h"
 
-enum { MAX_TENSORS = 8, TOKEN_CAPACITY = 128 };
+enum { MAX_TENSORS = 8 };
 
 typedef struct named {
-    char role[32];
+    char role[64];
     gan_tensor *tensor; /* NULL for a scalar */
     float scalar;
 } named;
 
 typedef struct golden_case {
-    char name[64], kind[32];
+    char name[64], kind[64];
     int objective;
     float smoothing, a, b, c;
     named items[MAX_TENSORS];
     int count;
 } golden_case;
 
-typedef struct reader {
-    FILE *file;
-    char token[TOKEN_CAPACITY];
-} reader;
-
-/* The next token, skipping '#' comment lines; fails the test at the end of the file. */
-static const char *next(reader *r)
-{
-    for (;;) {
-        if (fscanf(r->file, " %127s", r->token) != 1) {
-            print_error("tests/golden/loss.txt ends early (truncated?)\n");
-            fail();
-        }
-        if (r->token[0] != '#')
-            return r->token;
-        int ch;
-        while ((ch = fgetc(r->file)) != EOF && ch != '\n') {
-        }
-    }
-}
-
-static double next_number(reader *r)
-{
-    const char *token = next(r);
-    char *end = NULL;
-    double value = strtod(token, &end);
-    if (*end != '\0') {
-        print_error("tests/golden/loss.txt: \"%s\" is not a number\n", token);
-        fail();
-    }
-    return value;
-}
-
-static void read_item(reader *r, golden_case *c, int is_tensor)
+static void read_item(golden_text *r, golden_case *c, int is_tensor)
 {
     assert_true(c->count < MAX_TENSORS);
     named *item = &c->items[c->count++];
-    snprintf(item->role, sizeof item->role, "%s", next(r));
+    snprintf(item->role, sizeof item->role, "%s", golden_next(r));
     item->tensor = NULL;
     if (!is_tensor) {
-        item->scalar = (float)next_number(r);
+        item->scalar = (float)golden_next_number(r);
         return;
     }
-    int rank = (int)next_number(r);
+    int rank = (int)golden_next_number(r);
     int64_t shape[GAN_TENSOR_MAX_RANK];
     assert_true(rank >= 0 && rank <= GAN_TENSOR_MAX_RANK);
     for (int i = 0; i < rank; i++)
-        shape[i] = (int64_t)next_number(r);
+        shape[i] = (int64_t)golden_next_number(r);
     item->tensor = tensor_of(rank, shape, NULL);
     for (int64_t i = 0; i < gan_tensor_numel(item->tensor); i++)
-        gan_tensor_data(item->tensor)[i] = (float)next_number(r);
+        gan_tensor_data(item->tensor)[i] = (float)golden_next_number(r);
 }
 
 static const named *find(const golden_case *c, const char *role)
@@ -168,31 +136,23 @@ static void run_classification(const golden_case *c, int cross_entropy)
 static void losses_match_pytorch(void **state)
 {
     (void)state;
-    const char *dir = getenv("GAN_GOLDEN_DIR") ? getenv("GAN_GOLDEN_DIR") : "tests/golden";
-    char path[512];
-    snprintf(path, sizeof path, "%s/loss.txt", dir);
-    reader r = {fopen(path, "r"), {0}};
-    if (!r.file) {
-        print_error("cannot open %s (run from the repository root or set GAN_GOLDEN_DIR)\n", path);
-        fail();
-    }
-    assert_string_equal(next(&r), "loss-golden");
-    assert_string_equal(next(&r), "1");
+    golden_text r;
+    golden_open(&r, "loss.txt", "loss-golden");
     int cases = 0, kinds[3] = {0, 0, 0}, objectives[5] = {0, 0, 0, 0, 0};
     for (;;) {
-        const char *token = next(&r);
+        const char *token = golden_next(&r);
         if (strcmp(token, "eof") == 0)
             break;
         assert_string_equal(token, "case");
         golden_case c = {.count = 0};
-        snprintf(c.name, sizeof c.name, "%s", next(&r));
-        snprintf(c.kind, sizeof c.kind, "%s", next(&r));
-        c.objective = (int)next_number(&r);
-        c.smoothing = (float)next_number(&r);
-        c.a = (float)next_number(&r);
-        c.b = (float)next_number(&r);
-        c.c = (float)next_number(&r);
-        for (token = next(&r); strcmp(token, "end") != 0; token = next(&r)) {
+        snprintf(c.name, sizeof c.name, "%s", golden_next(&r));
+        snprintf(c.kind, sizeof c.kind, "%s", golden_next(&r));
+        c.objective = (int)golden_next_number(&r);
+        c.smoothing = (float)golden_next_number(&r);
+        c.a = (float)golden_next_number(&r);
+        c.b = (float)golden_next_number(&r);
+        c.c = (float)golden_next_number(&r);
+        for (token = golden_next(&r); strcmp(token, "end") != 0; token = golden_next(&r)) {
             int is_tensor = strcmp(token, "tensor") == 0;
             if (!is_tensor && strcmp(token, "scalar") != 0) {
                 print_error("case %s: unexpected \"%s\"\n", c.name, token);

@@ -4,7 +4,9 @@
  * A run leaves in its output folder (--out):
  *   epoch-NNN.png            64 samples from fixed noise after each epoch
  *   samples.png              the same 64 samples at the end of the run
- *   stats.csv                one row per step (appended to when resuming)
+ *   stats.csv                one row per step (appended to when resuming); with
+ *                            --eval-every K, every K-th row also has the classifier FID,
+ *                            score and digits covered of 10 000 samples (examples/mnist/quality.h)
  *   generator.safetensors    the generator alone (gan_model_load() rebuilds it)
  *   checkpoint.safetensors   the whole training state (--resume continues from it)
  * Ctrl-C (or SIGTERM) stops after the current step and saves a checkpoint.
@@ -12,6 +14,8 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "train.h"
+#include "options.h"
+#include "quality.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -24,17 +28,17 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { PREVIEW_COUNT = 64, PREVIEW_COLUMNS = 8, LOG_EVERY = 100, PATH_SIZE = 4096 };
+enum { PREVIEW_COUNT = 64, PREVIEW_COLUMNS = 8, LOG_EVERY = 100, PATH_SIZE = MNIST_PATH_SIZE };
 
 /* The command line, with the defaults filled in. */
 typedef struct options {
     const char *loss;
     gan_objective objective;
-    int64_t epochs, steps, batch, n_critic;
+    int64_t epochs, steps, batch, n_critic, eval_every, eval_samples;
     float lr, beta1, clip;
     uint64_t seed;
     int threads, small;
-    const char *out, *resume, *data;
+    const char *out, *resume, *data, *classifier;
 } options;
 
 /* Everything a run owns. */
@@ -48,6 +52,7 @@ typedef struct run {
     gan_optim *g_optim, *d_optim;
     gan_rng *rng;
     gan_trainer *trainer;
+    mnist_quality *quality; /* with --eval-every */
     gan_tensor *real, *fixed_noise, *preview;
     FILE *csv;
     int64_t count;          /* samples in the data set */
@@ -97,53 +102,19 @@ static void usage(const mnist_example *ex)
            "  --threads N    threads for libgan and BLAS (default: BLAS's choice)\n"
            "  --out DIR      where the outputs go (default out/%s)\n"
            "  --resume FILE  continue from a checkpoint (with the same model options)\n"
-           "  --data DIR     an IDX folder: MNIST or Fashion-MNIST (default build/data/mnist)\n",
+           "  --data DIR     an IDX folder: MNIST or Fashion-MNIST (default build/data/mnist)\n"
+           "  --eval-every K measure sample quality every K steps (default 0 = never)\n"
+           "  --eval-samples N  samples per measurement (default 10000)\n"
+           "  --classifier FILE the MNIST classifier measuring them (default %s)\n",
            ex->name, ex->summary, ex->epochs, ex->batch, (double)ex->lr, (double)ex->beta1,
-           ex->name);
+           ex->name, MNIST_DEFAULT_CLASSIFIER);
     if (ex->has_small)
         printf("  --small        a smaller model, for quick tests\n");
     printf("  --help         this text\n\n"
            "Outputs in DIR: epoch-NNN.png and samples.png (64 samples from fixed noise),\n"
-           "stats.csv, generator.safetensors, checkpoint.safetensors.\n");
-}
-
-static int bad_value(const mnist_example *ex, const char *option, const char *value,
-                     const char *expected)
-{
-    fprintf(stderr, "%s: %s: '%s' is not %s (try --help)\n", ex->name, option, value, expected);
-    return 0;
-}
-
-static int parse_int(const mnist_example *ex, const char *option, const char *text, int64_t min,
-                     int64_t max, int64_t *out)
-{
-    char *end = NULL;
-    errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
-        char expected[96];
-        snprintf(expected, sizeof expected, "a whole number from %" PRId64 " to %" PRId64, min, max);
-        return bad_value(ex, option, text, expected);
-    }
-    *out = (int64_t)value;
-    return 1;
-}
-
-static int parse_float(const mnist_example *ex, const char *option, const char *text, float min,
-                       int min_inclusive, float max, float *out)
-{
-    char *end = NULL;
-    errno = 0;
-    float value = strtof(text, &end);
-    if (errno != 0 || end == text || *end != '\0' || !isfinite(value) || value > max ||
-        (min_inclusive ? value < min : value <= min)) {
-        char expected[96];
-        snprintf(expected, sizeof expected, "a number %s %g and <= %g",
-                 min_inclusive ? ">=" : ">", (double)min, (double)max);
-        return bad_value(ex, option, text, expected);
-    }
-    *out = value;
-    return 1;
+           "stats.csv, generator.safetensors, checkpoint.safetensors. With --eval-every, the\n"
+           "rows of measured steps also hold the classifier FID against the MNIST test set,\n"
+           "the classifier score and the digits covered (as mnist_eval reports them).\n");
 }
 
 /* Returns 0 to go on, or the exit status (0 after --help, 2 for a wrong option). */
@@ -152,7 +123,9 @@ static int parse_options(int argc, char **argv, const mnist_example *ex, options
     *opt = (options){.loss = "bce", .objective = GAN_OBJECTIVE_NON_SATURATING,
                      .epochs = ex->epochs, .steps = 0, .batch = ex->batch, .n_critic = -1,
                      .lr = ex->lr, .beta1 = ex->beta1, .clip = -1.0f, .seed = 1, .threads = 0,
-                     .out = NULL, .resume = NULL, .data = "build/data/mnist"};
+                     .out = NULL, .resume = NULL, .data = "build/data/mnist",
+                     .eval_every = 0, .eval_samples = 10000,
+                     .classifier = MNIST_DEFAULT_CLASSIFIER};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -163,30 +136,16 @@ static int parse_options(int argc, char **argv, const mnist_example *ex, options
             opt->small = 1;
             continue;
         }
-        /* Every other option takes a value: "--name value" or "--name=value". */
+        /* Every other option takes a value. */
         static const char *const valued[] = {"--loss", "--epochs", "--steps", "--batch",
                                              "--lr", "--beta1", "--n-critic", "--clip",
                                              "--seed", "--threads", "--out", "--resume",
-                                             "--data"};
+                                             "--data", "--eval-every", "--eval-samples",
+                                             "--classifier"};
         const char *name = NULL, *value = NULL;
-        for (size_t k = 0; k < sizeof valued / sizeof valued[0] && !name; k++) {
-            size_t length = strlen(valued[k]);
-            if (strcmp(arg, valued[k]) == 0) {
-                if (i + 1 >= argc) {
-                    fprintf(stderr, "%s: %s needs a value (try --help)\n", ex->name, arg);
-                    return 2;
-                }
-                name = valued[k];
-                value = argv[++i];
-            } else if (strncmp(arg, valued[k], length) == 0 && arg[length] == '=') {
-                name = valued[k];
-                value = arg + length + 1;
-            }
-        }
-        if (!name) {
-            fprintf(stderr, "%s: unknown option '%s' (try --help)\n", ex->name, arg);
+        if (!mnist_option_value(ex->name, argc, argv, &i, valued,
+                                sizeof valued / sizeof valued[0], &name, &value))
             return 2;
-        }
         int64_t number = 0;
         int ok = 1;
         if (strcmp(name, "--loss") == 0) {
@@ -198,27 +157,34 @@ static int parse_options(int argc, char **argv, const mnist_example *ex, options
                     ok = 1;
                 }
             if (!ok)
-                bad_value(ex, name, value, "one of bce, wgan, lsgan, hinge");
+                fprintf(stderr, "%s: %s: '%s' is not one of bce, wgan, lsgan, hinge (try --help)\n",
+                        ex->name, name, value);
         } else if (strcmp(name, "--epochs") == 0) {
-            ok = parse_int(ex, name, value, 1, INT64_C(1) << 40, &opt->epochs);
+            ok = mnist_parse_int(ex->name, name, value, 1, INT64_C(1) << 40, &opt->epochs);
         } else if (strcmp(name, "--steps") == 0) {
-            ok = parse_int(ex, name, value, 1, INT64_C(1) << 50, &opt->steps);
+            ok = mnist_parse_int(ex->name, name, value, 1, INT64_C(1) << 50, &opt->steps);
         } else if (strcmp(name, "--batch") == 0) {
-            ok = parse_int(ex, name, value, 1, 1 << 16, &opt->batch);
+            ok = mnist_parse_int(ex->name, name, value, 1, 1 << 16, &opt->batch);
         } else if (strcmp(name, "--n-critic") == 0) {
-            ok = parse_int(ex, name, value, 1, 1000, &opt->n_critic);
+            ok = mnist_parse_int(ex->name, name, value, 1, 1000, &opt->n_critic);
         } else if (strcmp(name, "--seed") == 0) {
-            ok = parse_int(ex, name, value, 0, INT64_MAX, &number);
+            ok = mnist_parse_int(ex->name, name, value, 0, INT64_MAX, &number);
             opt->seed = (uint64_t)number;
         } else if (strcmp(name, "--threads") == 0) {
-            ok = parse_int(ex, name, value, 1, 1024, &number);
+            ok = mnist_parse_int(ex->name, name, value, 1, 1024, &number);
             opt->threads = (int)number;
         } else if (strcmp(name, "--lr") == 0) {
-            ok = parse_float(ex, name, value, 0.0f, 0, 10.0f, &opt->lr);
+            ok = mnist_parse_float(ex->name, name, value, 0.0f, 0, 10.0f, &opt->lr);
         } else if (strcmp(name, "--beta1") == 0) {
-            ok = parse_float(ex, name, value, 0.0f, 1, 0.999999f, &opt->beta1);
+            ok = mnist_parse_float(ex->name, name, value, 0.0f, 1, 0.999999f, &opt->beta1);
         } else if (strcmp(name, "--clip") == 0) {
-            ok = parse_float(ex, name, value, 0.0f, 1, 1e6f, &opt->clip);
+            ok = mnist_parse_float(ex->name, name, value, 0.0f, 1, 1e6f, &opt->clip);
+        } else if (strcmp(name, "--eval-every") == 0) {
+            ok = mnist_parse_int(ex->name, name, value, 0, INT64_C(1) << 50, &opt->eval_every);
+        } else if (strcmp(name, "--eval-samples") == 0) {
+            ok = mnist_parse_int(ex->name, name, value, 10, 10000000, &opt->eval_samples);
+        } else if (strcmp(name, "--classifier") == 0) {
+            opt->classifier = value;
         } else if (strcmp(name, "--out") == 0) {
             opt->out = value;
         } else if (strcmp(name, "--resume") == 0) {
@@ -228,10 +194,6 @@ static int parse_options(int argc, char **argv, const mnist_example *ex, options
         }
         if (!ok)
             return 2;
-        if (value[0] == '\0') {
-            fprintf(stderr, "%s: %s: empty value (try --help)\n", ex->name, name);
-            return 2;
-        }
     }
     /* WGAN's critic is trained more and kept Lipschitz by clipping, as in the paper. */
     int wgan = opt->objective == GAN_OBJECTIVE_WASSERSTEIN;
@@ -275,19 +237,9 @@ static int file_exists(const char *path)
     return stat(path, &info) == 0;
 }
 
-/* The training images of an IDX folder, raw or gzip-compressed. */
-static const char *find_images(char buffer[PATH_SIZE], const char *folder)
-{
-    static const char *const names[] = {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz",
-                                        "train-images.idx3-ubyte"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (file_exists(join(buffer, folder, names[i])))
-            return buffer;
-    return NULL;
-}
-
 static const char csv_header[] =
-    "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds\n";
+    "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds,fid,score,digits\n";
+enum { CSV_SECONDS_FIELD = 8 };
 
 /*
  * Opens stats.csv for appending. A new run starts it with the header; a resumed run keeps
@@ -317,13 +269,15 @@ static FILE *open_csv(run *r, const char *path, int64_t resumed_step)
         long long step = 0;
         double seconds = 0.0;
         if (line[0] >= '0' && line[0] <= '9') {
-            /* step,epoch,... seconds is the last field */
             step = strtoll(line, NULL, 10);
             if (step > resumed_step)
                 continue;
-            const char *last = strrchr(line, ',');
-            if (last)
-                seconds = strtod(last + 1, NULL);
+            const char *field = line;
+            for (int k = 0; k < CSV_SECONDS_FIELD && field; k++)
+                if ((field = strchr(field, ',')) != NULL)
+                    field++;
+            if (field)
+                seconds = strtod(field, NULL);
             r->seconds_before = seconds;
         }
         fputs(line, out);
@@ -462,7 +416,7 @@ static int train(run *r)
     int64_t done_epochs = epochs_done(r);
     int64_t skipped = 0;
     float stats[6] = {0};
-    double start = now(), last_print = 0.0;
+    double start = now(), last_print = 0.0, eval_seconds = 0.0; /* eval time is not training */
 
     printf("%s: %s, %" PRId64 " images, batch %" PRId64 " (%" PRId64 " steps an epoch), loss %s, "
            "%d threads; step %" PRId64 " of %" PRId64 "\n",
@@ -487,12 +441,24 @@ static int train(run *r)
         int64_t step = gan_trainer_step_count(r->trainer);
         for (int s = 0; s < 6; s++)
             CHECK(gan_trainer_get_stat(r->trainer, (gan_trainer_stat)s, &stats[s]));
-        double elapsed = now() - start;
-        fprintf(r->csv, "%" PRId64 ",%" PRId64 ",%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f\n", step,
+        double elapsed = now() - start - eval_seconds;
+        fprintf(r->csv, "%" PRId64 ",%" PRId64 ",%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,", step,
                 batch_epoch, (double)stats[GAN_STAT_D_LOSS], (double)stats[GAN_STAT_G_LOSS],
                 (double)stats[GAN_STAT_D_REAL], (double)stats[GAN_STAT_D_FAKE],
                 (double)stats[GAN_STAT_G_GRAD_NORM], (double)stats[GAN_STAT_D_GRAD_NORM],
                 r->seconds_before + elapsed);
+        if (opt->eval_every > 0 && step % opt->eval_every == 0) {
+            double eval_start = now();
+            mnist_quality_result q;
+            CHECK(mnist_quality_of_generator(r->quality, r->generator, opt->eval_samples,
+                                             opt->seed, &q));
+            fprintf(r->csv, "%.6g,%.6g,%" PRId64 "\n", q.fid, q.score, q.classes_present);
+            printf("%sstep %" PRId64 ": classifier FID %.3f, score %.3f, %" PRId64 " digits\n",
+                   tty ? "\n" : "", step, q.fid, q.score, q.classes_present);
+            eval_seconds += now() - eval_start;
+        } else {
+            fputs(",,\n", r->csv);
+        }
         fflush(r->csv);
 
         int64_t now_done = epochs_done(r);
@@ -567,7 +533,7 @@ int mnist_train_main(int argc, char **argv, const mnist_example *example)
 
     if (r->opt.threads > 0)
         CHECK(gan_set_num_threads(r->opt.threads));
-    if (!find_images(path, r->opt.data)) {
+    if (!mnist_find_idx(path, r->opt.data, "train-images")) {
         fprintf(stderr, "%s: no train-images-idx3-ubyte[.gz] in %s (scripts/fetch-mnist.sh "
                         "downloads MNIST)\n", example->name, r->opt.data);
         return 1;
@@ -583,6 +549,16 @@ int mnist_train_main(int argc, char **argv, const mnist_example *example)
     }
     if (!build_models(r))
         goto fail;
+    if (r->opt.eval_every > 0) {
+        char message[512];
+        gan_status status = mnist_quality_open(&r->quality, r->opt.classifier, r->opt.data,
+                                               message, sizeof message);
+        if (status != GAN_OK) {
+            fprintf(stderr, "%s: --eval-every: %s\n", example->name,
+                    message[0] ? message : gan_last_error());
+            goto fail;
+        }
+    }
     if (r->opt.resume) {
         CHECK(gan_trainer_load(r->trainer, r->opt.resume));
         printf("%s: resumed from %s at step %" PRId64 "\n", example->name, r->opt.resume,
@@ -615,6 +591,7 @@ fail:
         fprintf(stderr, "%s: writing stats.csv failed\n", example->name);
         exit_code = 1;
     }
+    mnist_quality_free(r->quality);
     gan_tensor_free(r->preview);
     gan_tensor_free(r->fixed_noise);
     gan_tensor_free(r->real);

@@ -137,6 +137,20 @@ GAN_API gan_status gan_model_forward(gan_model *model, const gan_tensor *input,
                                      const gan_tensor **output);
 
 /**
+ * The output of one layer in the last forward pass: a classifier's penultimate features, a
+ * discriminator's hidden activations.
+ * @param model        the model
+ * @param index        the layer, 0 to gan_model_layer_count() - 1
+ * @param[out] output  receives [batch, the layer's output shape...]; borrowed from the model,
+ *                     valid until the next forward pass, a change to the model, or
+ *                     gan_model_free(); NULL on failure
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, an index out of range), GAN_ERR_STATE (no
+ *         forward pass since the model changed, or the last one failed while running; a
+ *         call refused by its argument or shape checks leaves the previous pass readable).
+ */
+GAN_API gan_status gan_model_layer_output(gan_model *model, int index, const gan_tensor **output);
+
+/**
  * Backpropagates @p grad_output through the last forward pass. Parameter gradients are
  * accumulated (added) into the gradient array unless GAN_BACKWARD_SKIP_PARAMETERS is set.
  * @param model           the model

@@ -438,9 +438,15 @@ static void expect_visitor(void *context, const char *name, gan_tensor *tensor)
 static gan_status check_options(const checkpoint_data *checkpoint, const gan_trainer *trainer)
 {
     gan_loss probe = *trainer->loss;
-    gan_status status = gan_loss_set_float(&probe, GAN_LOSS_LABEL_SMOOTHING, checkpoint->label_smoothing);
-    if (status == GAN_OK)
-        status = gan_loss_set_float(&probe, GAN_LOSS_LABEL_FLIP, checkpoint->label_flip);
+    gan_status status = GAN_OK;
+    if (gan__objective_is_bce(probe.objective)) {
+        status = gan_loss_set_float(&probe, GAN_LOSS_LABEL_SMOOTHING, checkpoint->label_smoothing);
+        if (status == GAN_OK)
+            status = gan_loss_set_float(&probe, GAN_LOSS_LABEL_FLIP, checkpoint->label_flip);
+    } else if (checkpoint->label_smoothing != 0.0f || checkpoint->label_flip != 0.0f) {
+        /* The other objectives have no labels to smooth or flip. */
+        status = bad(checkpoint, "label smoothing or flipping is set for an objective without labels");
+    }
     if (status == GAN_OK && (checkpoint->n_critic > 1000 || checkpoint->weight_clip < 0.0f ||
                              !(checkpoint->ema_decay >= 0.0f && checkpoint->ema_decay < 1.0f)))
         status = bad(checkpoint, "n_critic, weight_clip or ema_decay is out of range");

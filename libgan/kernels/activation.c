@@ -3,16 +3,26 @@
 
 #include "kernels/activation.h"
 
+/* Slope 0 (ReLU) has loops of its own: 0 * x would give -0 for negative x and NaN for
+ * -inf (and 0 * dy NaN for an infinite gradient), where ReLU gives +0. */
 void gan__leaky_relu_forward(int64_t n, float slope, const float *x, float *y)
 {
-    for (int64_t i = 0; i < n; i++)
-        y[i] = x[i] > 0.0f ? x[i] : slope * x[i];
+    if (slope == 0.0f)
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    else
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[i] > 0.0f ? x[i] : slope * x[i];
 }
 
 void gan__leaky_relu_backward(int64_t n, float slope, const float *x, const float *dy, float *dx)
 {
-    for (int64_t i = 0; i < n; i++)
-        dx[i] = x[i] > 0.0f ? dy[i] : slope * dy[i];
+    if (slope == 0.0f)
+        for (int64_t i = 0; i < n; i++)
+            dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+    else
+        for (int64_t i = 0; i < n; i++)
+            dx[i] = x[i] > 0.0f ? dy[i] : slope * dy[i];
 }
 
 void gan__tanh_forward(int64_t n, const float *x, float *y)

@@ -41,7 +41,7 @@ struct gan_model {
     int64_t batch_capacity, batch;
     float *input, *activations, *workspace, *grad_a, *grad_b;
     float **outputs, **workspaces;
-    gan_tensor output_view, grad_input_view;
+    gan_tensor output_view, grad_input_view, layer_view;
     bool forward_valid, forward_training;
 };
 
@@ -696,6 +696,25 @@ gan_status gan_model_forward(gan_model *model, const gan_tensor *input, const ga
     model->forward_valid = true;
     model->forward_training = model->training;
     *output = &model->output_view;
+    return GAN_OK;
+}
+
+gan_status gan_model_layer_output(gan_model *model, int index, const gan_tensor **output)
+{
+    if (!output)
+        return gan__null(__func__, "output");
+    *output = NULL;
+    if (!model)
+        return gan__null(__func__, "model");
+    if (index < 0 || index >= model->layer_count)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: layer %d does not exist; the model has "
+                         "%d layers", __func__, index, model->layer_count);
+    if (!model->forward_valid)
+        return gan__fail(GAN_ERR_STATE, "%s: there is no forward pass to read: none since the "
+                         "model changed, or the last one failed", __func__);
+    const gan_layer *layer = model->layers[index];
+    batch_view(&model->layer_view, model->outputs[index], model->batch, &layer->out);
+    *output = &model->layer_view;
     return GAN_OK;
 }
 
