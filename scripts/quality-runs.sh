@@ -34,22 +34,40 @@ train_one() {
         > "$dir/train-long.log" 2>&1
 }
 
+# field JSON GROUP KEY: a number from one line of mnist_eval --json ("samples", "train_floor").
+field() {
+    sed -n "s/.*\"$2\": {.*\"$3\": \([-0-9.e+]*\).*/\1/p" "$1"
+}
+
+# Measures every generator and prints docs/quality.md's table: one row per loss and budget,
+# with the training seconds at the end of the budget (the CSV's seconds column, field 9).
 evaluate() {
+    echo "| loss | budget | steps | training time | classifier FID | classifier score | digits | KL to uniform |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     for loss in $LOSSES; do
-        for generator in generator-short generator; do
+        short=937 long=3748
+        [ "$loss" = wgan ] && short=285 long=1136
+        for budget in short long; do
+            generator=generator
+            steps=$long
+            [ $budget = short ] && generator=generator-short steps=$short
+            json=$OUT/$loss/$generator.json
             "$BUILD/examples/mnist_eval" "$OUT/$loss/$generator.safetensors" --json \
-                --threads "$THREADS" > "$OUT/$loss/$generator.json"
+                --threads "$THREADS" > "$json"
+            seconds=$(awk -F, -v s=$steps '$1 == s { print $9 }' "$OUT/$loss/stats.csv")
+            label=demo
+            [ $budget = long ] && label='20 minutes'
+            printf '| %s | %s | %s | %.0f s | %.1f | %.2f ± %.2f | %s | %.3f |\n' "$loss" "$label" \
+                $steps "$seconds" "$(field "$json" samples fid)" "$(field "$json" samples score)" \
+                "$(field "$json" samples score_spread)" "$(field "$json" samples classes_present)" \
+                "$(field "$json" samples kl_uniform)"
         done
     done
-    # Training seconds at the end of each budget: the CSV's seconds column (field 9).
-    for loss in $LOSSES; do
-        csv=$OUT/$loss/stats.csv
-        short=937
-        [ "$loss" = wgan ] && short=285
-        printf '%s: step %s at %ss, step %s at %ss\n' "$loss" $short \
-            "$(awk -F, -v s=$short '$1 == s { print $9 }' "$csv")" \
-            "$(tail -n 1 "$csv" | cut -d, -f1)" "$(tail -n 1 "$csv" | cut -d, -f9)"
-    done
+    json=$OUT/$(echo $LOSSES | cut -d' ' -f1)/generator.json
+    printf '| real: 10 000 training images | | | | %.1f | %.2f ± %.2f | %s | %.3f |\n' \
+        "$(field "$json" train_floor fid)" "$(field "$json" train_floor score)" \
+        "$(field "$json" train_floor score_spread)" \
+        "$(field "$json" train_floor classes_present)" "$(field "$json" train_floor kl_uniform)"
 }
 
 if [ "$what" = train-one ]; then
