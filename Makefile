@@ -1,6 +1,8 @@
 # libgan — a plain GNU Makefile.
 #   make                 the shared and static libraries and libgan.pc, in $(BUILD)
 #   make demo            the main job: build and run the example program
+#   make bench           time libgan's benchmark workloads (docs/performance.md)
+#   make bench-compare   the same workloads in libgan and PyTorch, side by side
 #   make check           every test, plus the header, pkg-config, symbol and ABI checks
 #   make check-asan      the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check-valgrind  the tests under valgrind (leaks and memory errors fail)
@@ -58,11 +60,12 @@ TEST_SOURCES := $(sort $(wildcard tests/test_*.c))
 TEST_PROGRAMS := $(TEST_SOURCES:tests/%.c=$(BUILD)/tests/%)
 # Script checks: each prints TAP like the cmocka programs.
 CHECK_SCRIPTS := tests/check-headers.sh tests/check-pkgconfig.sh tests/check-symbols.sh \
-                 tests/check-abi.sh tests/check-docs.sh tests/check-examples.sh
+                 tests/check-abi.sh tests/check-docs.sh tests/check-examples.sh \
+                 tests/check-bench.sh
 EXAMPLES := $(BUILD)/examples/hello $(BUILD)/examples/mnist_gan $(BUILD)/examples/mnist_dcgan \
             $(BUILD)/examples/generate $(BUILD)/examples/mnist_classifier $(BUILD)/examples/mnist_eval
 # Helper programs of the check scripts.
-CHECK_TOOLS := $(BUILD)/tests/tools/png_info
+CHECK_TOOLS := $(BUILD)/tests/tools/png_info $(BUILD)/bench/gan_bench
 
 .DEFAULT_GOAL := all
 
@@ -126,6 +129,7 @@ $(BUILD)/examples/%: examples/%.c $(LINKED_LIBRARY)
 
 $(BUILD)/examples/mnist_gan $(BUILD)/examples/mnist_dcgan: $(BUILD)/examples/mnist/train.o \
     $(BUILD)/examples/mnist/options.o $(BUILD)/examples/mnist/quality.o examples/mnist/train.h
+$(BUILD)/examples/mnist_dcgan: $(BUILD)/examples/mnist/dcgan.o
 $(BUILD)/examples/mnist_classifier: $(BUILD)/examples/mnist/options.o \
     $(BUILD)/examples/mnist/quality.o
 $(BUILD)/examples/mnist_eval: $(BUILD)/examples/mnist/quality.o
@@ -149,6 +153,31 @@ demo: $(EXAMPLES) | demo-deps
 .PHONY: demo-deps
 demo-deps: deps
 	@scripts/install-deps.sh gnuplot || echo "demo: going on without gnuplot (no loss plot)"
+
+# The benchmark (docs/performance.md): `make bench` times libgan's workloads, each in a
+# process of its own; `make bench-compare` times PyTorch's too (Debian's python3-torch) and
+# prints both side by side. BENCH_* shorten a run: make bench BENCH_SECONDS=2 BENCH_THREADS=1
+BENCH_SECONDS ?= 10
+BENCH_REPEATS ?= 3
+BENCH_THREADS ?= 1 2
+BENCH_WORKLOADS ?=
+BENCH_PYTHON ?= /usr/bin/python3
+BENCH_OPTIONS = --seconds $(BENCH_SECONDS) --repeats $(BENCH_REPEATS) --threads "$(BENCH_THREADS)" \
+                $(if $(BENCH_WORKLOADS),--workloads "$(BENCH_WORKLOADS)")
+BENCH_OBJECTS := $(BUILD)/examples/mnist/dcgan.o $(BUILD)/examples/mnist/options.o \
+                 $(BUILD)/examples/mnist/quality.o
+.PHONY: bench bench-compare
+
+$(BUILD)/bench/gan_bench: $(wildcard bench/*.c bench/*.h) $(BENCH_OBJECTS) $(LINKED_LIBRARY)
+	@mkdir -p $(@D)
+	$(CC) $(PROGRAM_CFLAGS) -Iexamples $(call module_cflags,openblas) $(filter %.c %.o,$^) \
+	    -o $@ $(PROGRAM_LIBS) $(call module_libs,openblas)
+
+bench: $(BUILD)/bench/gan_bench | fetch-mnist
+	@bench/run.sh $(BENCH_OPTIONS) --out $(BUILD)/bench/libgan.csv
+
+bench-compare: $(BUILD)/bench/gan_bench | fetch-mnist
+	@BENCH_PYTHON=$(BENCH_PYTHON) bench/compare.sh $(BUILD)/bench $(BENCH_OPTIONS)
 
 # MNIST (and Fashion-MNIST) for the tests and examples: scripts/fetch-mnist.sh --help.
 MNIST_DIR ?= build/data/mnist

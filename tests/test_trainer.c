@@ -408,6 +408,71 @@ static void generators_sample_and_generate(void **state)
     game_free(&game);
 }
 
+/* The same for a small DCGAN: Dense, Reshape, ConvTranspose2d, Conv2d, BatchNorm 1d and 2d,
+ * Dropout; G z[8] -> [1, 8, 8] -> D. */
+static void steady_state_convolutional_steps_allocate_nothing(void **state)
+{
+    (void)state;
+    gan_model *g_model = NULL, *d_model = NULL;
+    gan_layer *layer = NULL;
+    assert_status(gan_model_new(&g_model), GAN_OK);
+    add(g_model, gan_layer_dense(&layer, 8, 4 * 4 * 4, 0), &layer);
+    add(g_model, gan_layer_batchnorm1d(&layer, 4 * 4 * 4), &layer);
+    add(g_model, gan_layer_leaky_relu(&layer, 0.3f), &layer);
+    add(g_model, gan_layer_reshape(&layer, 3, (const int64_t[]){4, 4, 4}), &layer);
+    add(g_model, gan_layer_conv_transpose2d(&layer, 4, 2, 5, 2, 2, 1, 0), &layer);
+    add(g_model, gan_layer_batchnorm2d(&layer, 2), &layer);
+    add(g_model, gan_layer_leaky_relu(&layer, 0.3f), &layer);
+    add(g_model, gan_layer_conv_transpose2d(&layer, 2, 1, 5, 1, 2, 0, 0), &layer);
+    add(g_model, gan_layer_tanh(&layer), &layer);
+    assert_status(gan_model_new(&d_model), GAN_OK);
+    add(d_model, gan_layer_conv2d(&layer, 1, 4, 5, 2, 2, 1), &layer);
+    add(d_model, gan_layer_leaky_relu(&layer, 0.3f), &layer);
+    add(d_model, gan_layer_dropout(&layer, 0.3f), &layer);
+    add(d_model, gan_layer_conv2d(&layer, 4, 8, 5, 2, 2, 1), &layer);
+    add(d_model, gan_layer_batchnorm2d(&layer, 8), &layer);
+    add(d_model, gan_layer_leaky_relu(&layer, 0.3f), &layer);
+    add(d_model, gan_layer_flatten(&layer), &layer);
+    add(d_model, gan_layer_dense(&layer, 8 * 2 * 2, 1, 1), &layer);
+    assert_status(gan_model_set_input_shape(d_model, 3, (const int64_t[]){1, 8, 8}), GAN_OK);
+
+    gan_rng *rng = NULL;
+    gan_generator *g = NULL;
+    gan_discriminator *d = NULL;
+    gan_optim *g_optim = NULL, *d_optim = NULL;
+    gan_trainer *trainer = NULL;
+    gan_tensor *real = NULL;
+    assert_status(gan_rng_new(&rng, 11), GAN_OK);
+    assert_status(gan_model_init_parameters(g_model, rng), GAN_OK);
+    assert_status(gan_model_init_parameters(d_model, rng), GAN_OK);
+    assert_status(gan_generator_new(&g, g_model, 8, GAN_LATENT_NORMAL), GAN_OK);
+    assert_status(gan_discriminator_new(&d, d_model), GAN_OK);
+    assert_status(gan_optim_new(&g_optim, GAN_OPTIM_ADAM, g_model), GAN_OK);
+    assert_status(gan_optim_new(&d_optim, GAN_OPTIM_ADAM, d_model), GAN_OK);
+    assert_status(gan_trainer_new(&trainer, g, d, g_optim, d_optim, GAN_OBJECTIVE_NON_SATURATING,
+                                  rng), GAN_OK);
+    assert_status(gan_tensor_new(&real, 4, (const int64_t[]){BATCH, 1, 8, 8}), GAN_OK);
+    for (int i = 0; i < BATCH * 64; i++)
+        gan_tensor_data(real)[i] = sinf(0.3f * (float)i);
+
+    assert_status(gan_trainer_step(trainer, real), GAN_OK);
+    long allocations = group_allocator.calls, live = group_allocator.live;
+    for (int step = 0; step < 5; step++)
+        assert_status(gan_trainer_step(trainer, real), GAN_OK);
+    assert_int_equal(group_allocator.calls, allocations);
+    assert_int_equal(group_allocator.live, live);
+
+    gan_trainer_free(trainer);
+    gan_optim_free(g_optim);
+    gan_optim_free(d_optim);
+    gan_generator_free(g);
+    gan_discriminator_free(d);
+    gan_model_free(g_model);
+    gan_model_free(d_model);
+    gan_rng_free(rng);
+    gan_tensor_free(real);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +485,7 @@ int main(void)
         cmocka_unit_test(wasserstein_with_clipping),
         cmocka_unit_test(the_ema_follows_the_generator),
         cmocka_unit_test(steady_state_steps_allocate_nothing),
+        cmocka_unit_test(steady_state_convolutional_steps_allocate_nothing),
         cmocka_unit_test(every_objective_trains),
         cmocka_unit_test(options_are_checked),
         cmocka_unit_test(misuse_is_reported),

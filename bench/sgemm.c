@@ -1,0 +1,13 @@
+#include "sgemm.h"
+
+#include <cblas.h>
+
+void bench_sgemm(int n, const float *a, const float *b, float *c)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+}
+
+const char *bench_blas_core(void)
+{
+    return openblas_get_corename();
+}
