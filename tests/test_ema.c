@@ -13,15 +13,6 @@
 
 #define PARAMS 29
 
-static gan_layer *dense(int64_t in, int64_t out, const char *name)
-{
-    gan_layer *layer = NULL;
-    assert_status(gan_layer_dense(&layer, in, out, 1), GAN_OK);
-    if (name)
-        assert_status(gan_layer_set_name(layer, name), GAN_OK);
-    return layer;
-}
-
 static gan_layer *batchnorm(int64_t features, const char *name)
 {
     gan_layer *layer = NULL;
@@ -36,9 +27,9 @@ static gan_model *model_named(const char *a, const char *n, const char *b)
 {
     gan_model *model = NULL;
     assert_status(gan_model_new(&model), GAN_OK);
-    assert_status(gan_model_add(model, dense(4, 3, a)), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(4, 3, a)), GAN_OK);
     assert_status(gan_model_add(model, batchnorm(3, n)), GAN_OK);
-    assert_status(gan_model_add(model, dense(3, 2, b)), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(3, 2, b)), GAN_OK);
     assert_int_equal(gan_model_parameter_count(model), PARAMS);
     return model;
 }
@@ -202,16 +193,16 @@ static void copy_to_refuses_another_layout(void **state)
 
     /* Fewer parameters. */
     assert_status(gan_model_new(&target), GAN_OK);
-    assert_status(gan_model_add(target, dense(4, 3, NULL)), GAN_OK);
+    assert_status(gan_model_add(target, new_dense(4, 3, NULL)), GAN_OK);
     expect_refused(ema, target, "the tracked model has 6 parameter and 2 buffer tensors, the "
                                 "target 2 and 0");
 
     /* The same count, in other shapes: Dense(3, 4) first, then BatchNorm1d(4), Dense(4, 1)
      * has 16 + 8 + 5 = 29 parameters too. */
     assert_status(gan_model_new(&target), GAN_OK);
-    assert_status(gan_model_add(target, dense(3, 4, "x")), GAN_OK);
+    assert_status(gan_model_add(target, new_dense(3, 4, "x")), GAN_OK);
     assert_status(gan_model_add(target, batchnorm(4, NULL)), GAN_OK);
-    assert_status(gan_model_add(target, dense(4, 1, NULL)), GAN_OK);
+    assert_status(gan_model_add(target, new_dense(4, 1, NULL)), GAN_OK);
     assert_int_equal(gan_model_parameter_count(target), PARAMS);
     expect_refused(ema, target, "parameter 0 is 'a.weight' [3, 4] in the tracked model and "
                                 "'x.weight' [4, 3] in the target");
@@ -219,10 +210,10 @@ static void copy_to_refuses_another_layout(void **state)
     /* The same parameters without the buffers: LayerNorm instead of BatchNorm. */
     gan_layer *norm = NULL;
     assert_status(gan_model_new(&target), GAN_OK);
-    assert_status(gan_model_add(target, dense(4, 3, NULL)), GAN_OK);
+    assert_status(gan_model_add(target, new_dense(4, 3, NULL)), GAN_OK);
     assert_status(gan_layer_layernorm(&norm, 1, (const int64_t[]){3}), GAN_OK);
     assert_status(gan_model_add(target, norm), GAN_OK);
-    assert_status(gan_model_add(target, dense(3, 2, NULL)), GAN_OK);
+    assert_status(gan_model_add(target, new_dense(3, 2, NULL)), GAN_OK);
     assert_int_equal(gan_model_parameter_count(target), PARAMS);
     expect_refused(ema, target, "6 parameter and 2 buffer tensors, the target 6 and 0");
 
@@ -256,7 +247,7 @@ static void a_grown_model_is_refused(void **state)
         assert_true(average_data(ema)[i] == start[i] * 0.5f + 0.5f * parameters(model)[i]);
 
     /* A layer with parameters: every call that reads the model is refused. */
-    assert_status(gan_model_add(model, dense(2, 2, "c")), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(2, 2, "c")), GAN_OK);
     assert_int_equal(gan_model_parameter_count(model), PARAMS + 6);
     assert_status(gan_ema_update(ema), GAN_ERR_STATE);
     assert_error_mentions("the tracked model has 35 parameters now, 29 when the average was made");

@@ -733,13 +733,6 @@ static void add_layer(gan_model *model, gan_layer *layer)
     assert_status(gan_model_add(model, layer), GAN_OK);
 }
 
-static gan_layer *dense(int64_t in, int64_t out)
-{
-    gan_layer *layer = NULL;
-    assert_status(gan_layer_dense(&layer, in, out, 1), GAN_OK);
-    return layer;
-}
-
 static gan_layer *relu(void)
 {
     gan_layer *layer = NULL;
@@ -759,9 +752,9 @@ static gan_model *classifier_with(gan_layer *activation)
 {
     gan_model *model = NULL;
     assert_status(gan_model_new(&model), GAN_OK);
-    add_layer(model, dense(4, 3));
+    add_layer(model, new_dense(4, 3, NULL));
     add_layer(model, activation);
-    add_layer(model, dense(3, 2));
+    add_layer(model, new_dense(3, 2, NULL));
     set_parameter(model, 0, "0.weight", (const float[]){1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1});
     set_parameter(model, 1, "0.bias", (const float[]){0, -1, 0.5f});
     set_parameter(model, 2, "2.weight", (const float[]){1, -1, 0.5f, 0, 2, -1});

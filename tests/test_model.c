@@ -1,15 +1,6 @@
 /* The Sequential model: ownership, shapes, passes, named parameters, summary, misuse. */
 #include "gradcheck.h"
 
-static gan_layer *dense(int64_t in, int64_t out, const char *name)
-{
-    gan_layer *layer = NULL;
-    assert_status(gan_layer_dense(&layer, in, out, 1), GAN_OK);
-    if (name)
-        assert_status(gan_layer_set_name(layer, name), GAN_OK);
-    return layer;
-}
-
 static gan_layer *leaky(void)
 {
     gan_layer *layer = NULL;
@@ -22,9 +13,9 @@ static gan_model *small_discriminator(void)
 {
     gan_model *model = NULL;
     assert_status(gan_model_new(&model), GAN_OK);
-    assert_status(gan_model_add(model, dense(784, 128, "d.fc1")), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(784, 128, "d.fc1")), GAN_OK);
     assert_status(gan_model_add(model, leaky()), GAN_OK);
-    assert_status(gan_model_add(model, dense(128, 1, "d.fc2")), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(128, 1, "d.fc2")), GAN_OK);
     gan_rng *rng = NULL;
     assert_status(gan_rng_new(&rng, 1), GAN_OK);
     assert_status(gan_model_init_parameters(model, rng), GAN_OK);
@@ -54,13 +45,13 @@ static void ownership_passes_on_success_only(void **state)
     assert_status(gan_model_add(model, owned), GAN_ERR_INVALID_ARGUMENT);
     assert_error_mentions("already belongs to a model");
 
-    gan_layer *twin = dense(1, 1, "d.fc1");
+    gan_layer *twin = new_dense(1, 1, "d.fc1");
     assert_status(gan_model_add(model, twin), GAN_ERR_INVALID_ARGUMENT);
     assert_error_mentions("already has a layer named 'd.fc1'");
     gan_layer_free(twin); /* the caller still owns a rejected layer */
 
     assert_status(gan_model_set_input_shape(model, 1, (const int64_t[]){784}), GAN_OK);
-    gan_layer *misfit = dense(64, 1, "d.fc3");
+    gan_layer *misfit = new_dense(64, 1, "d.fc3");
     assert_status(gan_model_add(model, misfit), GAN_ERR_SHAPE);
     assert_int_equal(gan_model_layer_count(model), 3);
     gan_layer_free(misfit);
@@ -72,9 +63,9 @@ static void the_first_misfit_is_named_with_its_shapes(void **state)
     (void)state;
     gan_model *model = NULL;
     assert_status(gan_model_new(&model), GAN_OK);
-    assert_status(gan_model_add(model, dense(784, 128, NULL)), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(784, 128, NULL)), GAN_OK);
     assert_status(gan_model_add(model, leaky()), GAN_OK);
-    assert_status(gan_model_add(model, dense(64, 1, "d.out")), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(64, 1, "d.out")), GAN_OK);
     assert_status(gan_model_set_input_shape(model, 1, (const int64_t[]){784}), GAN_ERR_SHAPE);
     assert_error_mentions("model layer 2 d.out (Linear): input [128] has 128 features in its "
                           "last dimension; the layer expects 64");
@@ -224,7 +215,7 @@ static void parameters_are_named_views_of_one_array(void **state)
     gan_model *plain = NULL;
     assert_status(gan_model_new(&plain), GAN_OK);
     assert_status(gan_model_add(plain, leaky()), GAN_OK);
-    assert_status(gan_model_add(plain, dense(3, 2, NULL)), GAN_OK);
+    assert_status(gan_model_add(plain, new_dense(3, 2, NULL)), GAN_OK);
     const char *name;
     assert_status(gan_model_named_parameter(plain, 1, &name, NULL, NULL), GAN_OK);
     assert_string_equal(name, "1.bias");
@@ -244,7 +235,7 @@ static void adding_a_layer_keeps_the_values(void **state)
     for (size_t i = 0; i < count; i++)
         grads[i] = (float)i;
     memcpy(before, params, count * sizeof(float));
-    assert_status(gan_model_add(model, dense(1, 3, NULL)), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(1, 3, NULL)), GAN_OK);
     size_t grown;
     assert_status(gan_model_parameter_arrays(model, &params, &grads, &grown), GAN_OK);
     assert_int_equal(grown, count + 6);
@@ -396,7 +387,7 @@ static void null_handles_are_errors(void **state)
 static void layer_names_and_options_are_checked(void **state)
 {
     (void)state;
-    gan_layer *layer = dense(2, 2, NULL);
+    gan_layer *layer = new_dense(2, 2, NULL);
     assert_string_equal(gan_layer_name(layer), "");
     assert_status(gan_layer_set_name(layer, ""), GAN_ERR_INVALID_ARGUMENT);
     assert_status(gan_layer_set_name(layer, "has space"), GAN_ERR_INVALID_ARGUMENT);

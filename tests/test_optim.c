@@ -22,22 +22,15 @@
 
 /* ---- the model and its values --------------------------------------------------------- */
 
-static gan_layer *dense(int64_t in, int64_t out)
-{
-    gan_layer *layer = NULL;
-    assert_status(gan_layer_dense(&layer, in, out, 1), GAN_OK);
-    return layer;
-}
-
 static gan_model *small_model(void)
 {
     gan_model *model = NULL;
     gan_layer *leaky = NULL;
     assert_status(gan_model_new(&model), GAN_OK);
-    assert_status(gan_model_add(model, dense(4, 3)), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(4, 3, NULL)), GAN_OK);
     assert_status(gan_layer_leaky_relu(&leaky, 0.2f), GAN_OK);
     assert_status(gan_model_add(model, leaky), GAN_OK);
-    assert_status(gan_model_add(model, dense(3, 2)), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(3, 2, NULL)), GAN_OK);
     float *params;
     size_t count;
     assert_status(gan_model_parameter_arrays(model, &params, NULL, &count), GAN_OK);
@@ -976,7 +969,7 @@ static void a_grown_model_is_refused(void **state)
     assert_true(memcmp(before, parameters(model, &count), sizeof before) != 0);
 
     /* A layer with parameters: refused, and nothing changes. */
-    assert_status(gan_model_add(model, dense(2, 2)), GAN_OK);
+    assert_status(gan_model_add(model, new_dense(2, 2, NULL)), GAN_OK);
     memcpy(before, parameters(model, &count), sizeof before);
     assert_int_equal(count, 29);
     assert_status(gan_optim_step(o), GAN_ERR_STATE);

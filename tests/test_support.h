@@ -53,6 +53,16 @@ typedef struct counting_allocator {
     size_t last_size;
 } counting_allocator;
 
+/* A Dense layer with a bias, named when `name` is not NULL; fails the test on an error. */
+static inline gan_layer *new_dense(int64_t in, int64_t out, const char *name)
+{
+    gan_layer *layer = NULL;
+    assert_status(gan_layer_dense(&layer, in, out, 1), GAN_OK);
+    if (name)
+        assert_status(gan_layer_set_name(layer, name), GAN_OK);
+    return layer;
+}
+
 static inline void *counting_alloc(void *user_data, size_t size, size_t alignment)
 {
     counting_allocator *counter = user_data;
