@@ -67,6 +67,10 @@ EXAMPLES := $(BUILD)/examples/hello $(BUILD)/examples/mnist_gan $(BUILD)/example
 # Helper programs of the check scripts.
 CHECK_TOOLS := $(BUILD)/tests/tools/png_info $(BUILD)/bench/gan_bench
 
+# Reliability (docs/reliability.md): each fragment adds its own targets, and may append to
+# CHECK_SCRIPTS and CHECK_TOOLS what `make check` must run.
+include mk/fuzz.mk mk/coverage.mk
+
 .DEFAULT_GOAL := all
 
 FORCE:
@@ -116,11 +120,22 @@ PROGRAM_LIBS = -L$(BUILD) -lgan -Wl,-rpath,$(abspath $(BUILD)) -lm
 # The link-time name and the run-time (SONAME) name of the library.
 LINKED_LIBRARY := $(BUILD)/libgan.so $(BUILD)/$(SONAME)
 
-$(BUILD)/tests/%: tests/%.c $(LINKED_LIBRARY) | test-deps
+# Every test program depends on every test header (they are few and small).
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LINKED_LIBRARY) | test-deps
 	@mkdir -p $(@D)
 	$(CC) $(PROGRAM_CFLAGS) -D_POSIX_C_SOURCE=200809L -Itests -Ilibgan \
 	    $(call module_cflags,$(TEST_MODULES) $(LIB_MODULES)) $< -o $@ \
 	    $(PROGRAM_LIBS) $(call module_libs,$(TEST_MODULES) $(LIB_MODULES)) -pthread
+
+# tests/test_parser_branches.c is white-box: it calls the parsers' internal functions (gan__*),
+# which the shared library hides, so it links the static library instead (all of libgan, one
+# copy: its allocator hooks are the program's own).
+$(BUILD)/tests/test_parser_branches: tests/test_parser_branches.c $(wildcard tests/*.h) $(STATIC) \
+    | test-deps
+	@mkdir -p $(@D)
+	$(CC) $(PROGRAM_CFLAGS) -D_POSIX_C_SOURCE=200809L -Itests -Ilibgan \
+	    $(call module_cflags,$(TEST_MODULES) $(LIB_MODULES)) $< -o $@ $(STATIC) \
+	    $(call module_libs,$(TEST_MODULES) $(LIB_MODULES)) $(LIB_PRIVATE_LIBS) -pthread
 
 # An example is one file, plus the shared driver for the MNIST trainers.
 $(BUILD)/examples/%: examples/%.c $(LINKED_LIBRARY)

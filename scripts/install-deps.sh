@@ -23,6 +23,7 @@ package_for() {
         nm | readelf) echo binutils ;;
         make) echo make ;;
         gnuplot) echo gnuplot-nox ;;
+        gcovr) echo gcovr ;;
         *) echo "install-deps.sh: no Debian package known for '$1'" >&2; return 1 ;;
     esac
 }

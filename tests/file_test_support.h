@@ -55,15 +55,18 @@ static inline unsigned char *slurp(const char *path, size_t *count)
     return bytes;
 }
 
-/* Entries of `dir` whose name starts with ".libgan-" (temporaries of the writer). */
+/* Entries of `dir` named like the writer's temporaries (".NAME.libgan-PID-RANDOM.tmp"). */
 static inline int count_temporaries(const char *dir)
 {
     DIR *d = opendir(dir);
     assert_non_null(d);
     int count = 0;
-    for (struct dirent *e = readdir(d); e; e = readdir(d))
-        if (strncmp(e->d_name, ".libgan-", 8) == 0)
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        size_t length = strlen(e->d_name);
+        if (e->d_name[0] == '.' && strstr(e->d_name, ".libgan-") && length > 4 &&
+            strcmp(e->d_name + length - 4, ".tmp") == 0)
             count++;
+    }
     closedir(d);
     return count;
 }

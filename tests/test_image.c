@@ -352,6 +352,10 @@ static void bad_arguments_are_refused(void **state)
     gan_tensor *many = new_images(INT64_MAX / 4, 1, 0, 0);
     expect_refused(path, many, 1, 0.0f, 1.0f, GAN_ERR_OVERFLOW, "PNG's limit");
     expect_refused(path, many, 0, 0.0f, 1.0f, GAN_ERR_OVERFLOW, "PNG's limit");
+    /* Empty images cost nothing, but 2^40 of them in 2^20 columns would be a border-only grid
+     * of 2^22 x 2^22 pixels: within PNG's sides, refused by the 4 GiB cap. */
+    gan_tensor *borders = new_images(INT64_C(1) << 40, 1, 0, 0);
+    expect_refused(path, borders, 0, 0.0f, 1.0f, GAN_ERR_OVERFLOW, "4 GiB");
     /* Wider than libpng's default user limit of 10^6 pixels: the writer raises it. (The
      * simplified reader keeps that limit, so read the IHDR bytes.) */
     gan_tensor *fits = new_images(1, 1, 0, 1000002);
@@ -366,7 +370,8 @@ static void bad_arguments_are_refused(void **state)
     free(bytes);
     unlink(path);
 
-    gan_tensor *all[] = {good, two, four, none, empty, rank3, rank5, wide, tall, huge, many, fits};
+    gan_tensor *all[] = {good, two, four, none, empty, rank3, rank5, wide, tall, huge, many,
+                         borders, fits};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         gan_tensor_free(all[i]);
 }

@@ -20,9 +20,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#include "file_test_support.h"
+#include "safetensors_test_support.h"
 
 static char program_dir[512] = ".";
 
@@ -32,36 +31,6 @@ static const char *golden_dir(void)
 }
 
 /* ---- files ---------------------------------------------------------------------------- */
-
-
-
-
-/* A safetensors file: the header text as given (its length is the header length), then
- * `data`. If the header holds "crc32:00000000", those digits become libgan's checksum. */
-static void write_safetensors(const char *path, const char *header, const void *data,
-                              size_t data_size)
-{
-    size_t n = strlen(header);
-    unsigned char *bytes = malloc(8 + n + data_size + 1);
-    assert_non_null(bytes);
-    for (int i = 0; i < 8; i++)
-        bytes[i] = (unsigned char)((uint64_t)n >> (8 * i));
-    memcpy(bytes + 8, header, n);
-    if (data_size)
-        memcpy(bytes + 8 + n, data, data_size);
-    const char *placeholder = strstr(header, "\"crc32:00000000\"");
-    if (placeholder) {
-        uLong crc = crc32(0L, Z_NULL, 0);
-        crc = crc32(crc, bytes + 8, (uInt)(n + data_size));
-        char hex[9];
-        snprintf(hex, sizeof hex, "%08lx", (unsigned long)crc);
-        memcpy(bytes + 8 + (size_t)(placeholder - header) + 7, hex, 8);
-    }
-    write_bytes(path, bytes, 8 + n + data_size);
-    free(bytes);
-}
-
-
 
 /* Copies a hostile case into GAN_CORPUS_OUT, if set. */
 static void keep_for_corpus(const char *path, const char *name)
@@ -653,7 +622,7 @@ static void hostile_headers_are_rejected(void **state)
         snprintf(name, sizeof name, "%s.safetensors", c->name);
         snprintf(corpus_name, sizeof corpus_name, "%s%s", c->status == GAN_OK ? "" : "bad-", c->name);
         const char *path = temp_path(name);
-        write_safetensors(path, c->header, data, c->data_size);
+        write_st_file(path, c->header, strlen(c->header), data, c->data_size);
         keep_for_corpus(path, corpus_name);
         expect_hostile(path, c->name, c->status, c->needle);
     }
@@ -709,7 +678,7 @@ static void hostile_sizes_are_rejected(void **state)
         *p++ = ',';
     }
     strcpy(p - 1, "],\"data_offsets\":[0,0]}}");
-    write_safetensors(path, header, NULL, 0);
+    write_st_file(path, header, strlen(header), NULL, 0);
     free(header);
     expect_hostile(path, "too many values", GAN_ERR_FORMAT, "holds more than 1048576 values");
 
@@ -722,7 +691,7 @@ static void hostile_sizes_are_rejected(void **state)
     for (int i = 0; i < 2000; i++)
         deep[at++] = ']';
     strcpy(deep + at, "}");
-    write_safetensors(path, deep, NULL, 0);
+    write_st_file(path, deep, strlen(deep), NULL, 0);
     keep_for_corpus(path, "bad-deep-nesting");
     expect_hostile(path, "deep nesting", GAN_ERR_FORMAT, "is not valid JSON");
 
@@ -877,7 +846,7 @@ static void write_architecture_file(const char *path, const char *architecture)
     char *header = malloc(size);
     snprintf(header, size, "{\"__metadata__\":{\"libgan.architecture\":%s,\"libgan.version\":\"0.3.0\","
              "\"libgan.checksum\":\"crc32:00000000\"}," W_F32 "," B_F32 "}", quoted);
-    write_safetensors(path, header, hostile_data, 24);
+    write_st_file(path, header, strlen(header), hostile_data, 24);
     free(header);
     cJSON_free(quoted);
     cJSON_Delete(text);
@@ -958,7 +927,7 @@ static void failed_saves_leave_the_old_file(void **state)
     snprintf(missing, sizeof missing, "%s/no/such/folder/m.safetensors", temp_dir);
     assert_status(gan_model_save(model, missing), GAN_ERR_IO);
     assert_error_mentions("gan_model_save: create '");
-    assert_error_mentions("/no/such/folder/.libgan-");
+    assert_error_mentions("/no/such/folder/.m.safetensors.libgan-");
     assert_error_mentions("No such file or directory");
 
     /* The file system refuses the data half way (a file size limit: works as root too). */
@@ -1184,7 +1153,7 @@ static void write_f32_file(const char *path, const char *name_a, int rank_a, con
     float *data = malloc((na + nb) * sizeof(float));
     memcpy(data, a, na * sizeof(float));
     memcpy(data + na, b, nb * sizeof(float));
-    write_safetensors(path, header, data, (na + nb) * sizeof(float));
+    write_st_file(path, header, strlen(header), data, (na + nb) * sizeof(float));
     free(data);
 }
 

@@ -96,7 +96,8 @@ static void same_seed_same_weights(void **state)
     game_free(&second);
 }
 
-/* A non-finite loss undoes the whole step: parameters, buffers, optimizer state, counts. */
+/* A non-finite real batch is refused: parameters, buffers, optimizer state, counts are as
+ * they were (test_nonfinite plants NaN and infinities everywhere else). */
 static void a_non_finite_step_changes_nothing(void **state)
 {
     (void)state;
@@ -108,7 +109,7 @@ static void a_non_finite_step_changes_nothing(void **state)
     float saved = gan_tensor_data(game.real)[3];
     gan_tensor_data(game.real)[3] = NAN;
     assert_status(gan_trainer_step(game.trainer, game.real), GAN_ERR_NUMERIC);
-    assert_error_mentions("the step was undone");
+    assert_error_mentions("the real batch holds nan at element 3");
     float *after = capture_state(&game, false, &count);
     assert_memory_equal(before, after, count * sizeof(float));
     assert_int_equal(gan_trainer_step_count(game.trainer), 1);

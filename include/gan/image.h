@@ -23,8 +23,9 @@ GAN_BEGIN_DECLS
  * @param columns  images per row, or 0 for ceil(sqrt(N))
  * @param low      the value shown black
  * @param high     the value shown white (> low)
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_OVERFLOW (a grid too
- *         large for PNG), GAN_ERR_IO, GAN_ERR_OUT_OF_MEMORY.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_OVERFLOW (a side above
+ *         PNG's 2^31 - 1 pixels, or more than 4 GiB of raw pixels), GAN_ERR_IO,
+ *         GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_image_write_png_grid(const char *path, const gan_tensor *images,
                                             int64_t columns, float low, float high);

@@ -49,7 +49,8 @@ typedef enum gan_layer_option {
  * @param in_features  size of the input's last dimension, >= 1
  * @param out_features size of the output's last dimension, >= 1
  * @param bias         non-zero to learn a bias
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OVERFLOW (parameters of more than
+ *         2^40 floats), GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_layer_dense(gan_layer **out, int64_t in_features, int64_t out_features,
                                    int bias);
@@ -64,7 +65,8 @@ GAN_API gan_status gan_layer_dense(gan_layer **out, int64_t in_features, int64_t
  * @param stride       >= 1
  * @param padding      >= 0
  * @param bias         non-zero to learn a bias
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OVERFLOW (parameters of more than
+ *         2^40 floats), GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_layer_conv2d(gan_layer **out, int64_t in_channels, int64_t out_channels,
                                     int64_t kernel_size, int64_t stride, int64_t padding, int bias);
@@ -80,7 +82,8 @@ GAN_API gan_status gan_layer_conv2d(gan_layer **out, int64_t in_channels, int64_
  * @param padding        >= 0
  * @param output_padding 0 <= output_padding < stride
  * @param bias           non-zero to learn a bias
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OVERFLOW (parameters of more than
+ *         2^40 floats), GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_layer_conv_transpose2d(gan_layer **out, int64_t in_channels,
                                               int64_t out_channels, int64_t kernel_size,
@@ -93,7 +96,8 @@ GAN_API gan_status gan_layer_conv_transpose2d(gan_layer **out, int64_t in_channe
  * momentum; in evaluation mode it uses the running statistics.
  * @param[out] out     receives the layer, NULL on failure
  * @param num_features C, >= 1
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OVERFLOW (parameters of more than
+ *         2^40 floats), GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_layer_batchnorm1d(gan_layer **out, int64_t num_features);
 
@@ -101,7 +105,8 @@ GAN_API gan_status gan_layer_batchnorm1d(gan_layer **out, int64_t num_features);
  * BatchNorm2d on [C, H, W] inputs; otherwise as gan_layer_batchnorm1d().
  * @param[out] out     receives the layer, NULL on failure
  * @param num_features C, >= 1
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OVERFLOW (parameters of more than
+ *         2^40 floats), GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_layer_batchnorm2d(gan_layer **out, int64_t num_features);
 
@@ -194,7 +199,8 @@ GAN_API gan_status gan_layer_avgpool2d(gan_layer **out, int64_t kernel_size, int
  * @param[out] out          receives the layer, NULL on failure
  * @param num_embeddings   number of classes, >= 1
  * @param embedding_dim    >= 1
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OUT_OF_MEMORY.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_OVERFLOW (parameters of more than
+ *         2^40 floats), GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_layer_embedding(gan_layer **out, int64_t num_embeddings,
                                        int64_t embedding_dim);
@@ -213,10 +219,11 @@ GAN_API void gan_layer_free(gan_layer *layer);
  */
 GAN_API gan_status gan_layer_set_name(gan_layer *layer, const char *name);
 
-/** The layer's name ("" until set). @return never NULL; "" for NULL. */
+/** The layer's name ("" until set). @return never NULL; "" (with gan_last_error() set) for NULL. */
 GAN_API const char *gan_layer_name(const gan_layer *layer);
 
-/** The layer's kind, PyTorch's class name ("Conv2d", "LeakyReLU"). @return never NULL. */
+/** The layer's kind, PyTorch's class name ("Conv2d", "LeakyReLU").
+ *  @return never NULL; "" (with gan_last_error() set) for NULL. */
 GAN_API const char *gan_layer_kind(const gan_layer *layer);
 
 /**

@@ -216,10 +216,12 @@ GAN_API gan_status gan_model_named_buffer(gan_model *model, int index, const cha
  * parameter count, then the totals. Always NUL-terminated when @p capacity > 0.
  * @param model         the model
  * @param buffer        receives the text (may be NULL when @p capacity is 0)
- * @param capacity      size of @p buffer in bytes
+ * @param capacity      size of @p buffer in bytes; 0 only measures the table into @p length
  * @param[out] length   receives the length of the whole table without the NUL, or NULL
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL model, or a buffer too small: the text
- *         is then truncated and @p length says how much is needed).
+ *                      (not with a capacity of 0)
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL model, a capacity of 0 without @p length, or
+ *         a buffer too small: the text is then truncated and @p length says how much is
+ *         needed).
  */
 GAN_API gan_status gan_model_summary(const gan_model *model, char *buffer, size_t capacity,
                                      size_t *length);

@@ -85,7 +85,11 @@ GAN_API gan_status gan_optim_get_int(const gan_optim *optim, gan_optim_option op
 
 /**
  * Updates the model's parameters from its gradients (clipping them first if
- * GAN_OPTIM_MAX_GRAD_NORM is set). The gradients are not zeroed.
+ * GAN_OPTIM_MAX_GRAD_NORM is set). The gradients are not zeroed. Finite gradients can
+ * still overflow in the update, as in PyTorch (Adam's (1 - beta2) g * g beyond FLT_MAX for
+ * |g| above about 6e20, or a parameter pushed past FLT_MAX by a huge learning rate): the
+ * step then succeeds with an infinity in the state. gan_trainer_step() checks for that and
+ * undoes its step.
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (the model's parameters changed
  *         since the optimizer was made, or the step count is at INT64_MAX),
  *         GAN_ERR_NUMERIC (a gradient is not finite: nothing was changed).

@@ -40,13 +40,13 @@ GAN_API gan_status gan_rng_new(gan_rng **out, uint64_t seed);
 /** Releases a generator. NULL is a no-op. */
 GAN_API void gan_rng_free(gan_rng *rng);
 
-/** The seed the generator was created with (0 for NULL). */
+/** The seed the generator was created with (0, with gan_last_error() set, for NULL). */
 GAN_API uint64_t gan_rng_seed(const gan_rng *rng);
 
 /**
  * Fills @p tensor with numbers uniform in [@p low, @p high) drawn from @p stream.
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, unknown stream, bounds not finite or
- *         low >= high).
+ *         low >= high), GAN_ERR_OVERFLOW (the stream's position has no room for the fill).
  */
 GAN_API gan_status gan_rng_fill_uniform(gan_rng *rng, gan_rng_stream stream, gan_tensor *tensor,
                                         float low, float high);
@@ -55,7 +55,8 @@ GAN_API gan_status gan_rng_fill_uniform(gan_rng *rng, gan_rng_stream stream, gan
  * Fills @p tensor with normal numbers of the given mean and standard deviation
  * (Box-Muller in double precision), drawn from @p stream.
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, unknown stream, mean not finite,
- *         std negative or not finite).
+ *         std negative or not finite), GAN_ERR_OVERFLOW (the stream's position has no room
+ *         for the fill).
  */
 GAN_API gan_status gan_rng_fill_normal(gan_rng *rng, gan_rng_stream stream, gan_tensor *tensor,
                                        float mean, float std);

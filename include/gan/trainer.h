@@ -46,7 +46,7 @@ GAN_API gan_status gan_generator_new(gan_generator **out, gan_model *model, int6
 /** Releases a generator (not its model). NULL is a no-op. */
 GAN_API void gan_generator_free(gan_generator *generator);
 
-/** The wrapped model (borrowed), or NULL. */
+/** The wrapped model (borrowed), or NULL (with gan_last_error() set) for NULL. */
 GAN_API gan_model *gan_generator_model(gan_generator *generator);
 
 /** The latent size, or -1 for NULL. */
@@ -55,6 +55,7 @@ GAN_API int64_t gan_generator_latent_size(const gan_generator *generator);
 /**
  * Makes samples from latent vectors drawn from @p rng's GAN_RNG_NOISE stream, in the
  * model's current mode (call gan_model_set_training(model, 0) for evaluation-mode samples).
+ * A call that fails leaves the stream where it was, so a retry draws the same vectors.
  * @param generator  the generator
  * @param rng        the random generator
  * @param[out] samples a tensor [N, sample shape...]: N samples are made
@@ -88,7 +89,7 @@ GAN_API gan_status gan_discriminator_new(gan_discriminator **out, gan_model *mod
 /** Releases a discriminator (not its model). NULL is a no-op. */
 GAN_API void gan_discriminator_free(gan_discriminator *discriminator);
 
-/** The wrapped model (borrowed), or NULL. */
+/** The wrapped model (borrowed), or NULL (with gan_last_error() set) for NULL. */
 GAN_API gan_model *gan_discriminator_model(gan_discriminator *discriminator);
 
 /** Options of a trainer. Values are part of the ABI. */
@@ -161,9 +162,12 @@ GAN_API gan_status gan_trainer_get_int(const gan_trainer *trainer, gan_trainer_o
  * changing D's parameters, running statistics or gradients.
  * @param trainer  the trainer
  * @param real     a batch of real samples [N, sample shape...]
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_NUMERIC (a loss or
- *         gradient was not finite: every parameter, buffer and optimizer state is then
- *         bitwise as before the call), GAN_ERR_OUT_OF_MEMORY.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_NUMERIC (a NaN or an
+ *         infinity in the real batch, in a parameter, buffer, optimizer state or the EMA
+ *         before the step or after its updates, or in a loss or gradient: every parameter,
+ *         buffer and optimizer state, the EMA, the random streams' positions, the step
+ *         count and the statistics are then bitwise as before the call),
+ *         GAN_ERR_OUT_OF_MEMORY.
  */
 GAN_API gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real);
 

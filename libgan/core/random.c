@@ -43,7 +43,11 @@ void gan_rng_free(gan_rng *rng)
 
 uint64_t gan_rng_seed(const gan_rng *rng)
 {
-    return rng ? rng->seed : 0;
+    if (!rng) {
+        gan__null(__func__, "rng");
+        return 0;
+    }
+    return rng->seed;
 }
 
 static gan_status check_stream(const char *function, const gan_rng *rng, gan_rng_stream stream)

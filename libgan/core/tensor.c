@@ -18,6 +18,18 @@ const char *gan__shape_text(char text[GAN_SHAPE_TEXT_CAPACITY], int rank, const 
     return text;
 }
 
+gan_status gan__check_samples(const char *function, const char *what, const gan_tensor *batch,
+                              int rank, const int64_t *shape)
+{
+    if (batch->rank == rank + 1 &&
+        memcmp(batch->shape + 1, shape, (size_t)rank * sizeof *shape) == 0)
+        return GAN_OK;
+    char got[GAN_SHAPE_TEXT_CAPACITY], want[GAN_SHAPE_TEXT_CAPACITY];
+    return gan__fail(GAN_ERR_SHAPE, "%s: %s is %s; samples %s expected", function, what,
+                     gan__shape_text(got, batch->rank, batch->shape),
+                     gan__shape_text(want, rank, shape));
+}
+
 /*
  * Checks a caller's shape and computes its element count; at most one -1 is allowed when
  * @p infer_from is >= 0, and is then replaced (in @p resolved) so the count equals it.

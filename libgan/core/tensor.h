@@ -24,4 +24,10 @@ void gan__tensor_view(gan_tensor *tensor, float *data, int rank, const int64_t *
 /* Writes a shape as "[3, 5]" (for error messages) and returns @p text. */
 const char *gan__shape_text(char text[GAN_SHAPE_TEXT_CAPACITY], int rank, const int64_t *shape);
 
+/* GAN_OK if @p batch is [N, shape...] (any N), else GAN_ERR_SHAPE naming @p function and
+ * @p what the batch is. Check it before sizing anything by N: a tensor without elements can
+ * claim any N. */
+gan_status gan__check_samples(const char *function, const char *what, const gan_tensor *batch,
+                              int rank, const int64_t *shape);
+
 #endif /* GAN_CORE_TENSOR_H */

@@ -154,10 +154,11 @@ static gan_status read_header(gan_idx_file *file, uint64_t file_size)
     const int rank = file->kind == GAN_IDX_IMAGES ? 3 : 1;
     const uint64_t header_bytes = 4 + 4 * (uint64_t)rank;
     unsigned char header[16];
+    /* Known before the first read, so that a corrupt stream is reported as one. */
+    file->compressed = gzdirect((gzFile)file->gz) == 0;
     gan_status status = read_exact(file, header, 4, "header", 0, header_bytes);
     if (status != GAN_OK)
         return status;
-    file->compressed = gzdirect((gzFile)file->gz) == 0;
     uint32_t magic = big_endian(header);
     if (magic != expected) {
         const char *hint = "";

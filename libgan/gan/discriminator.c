@@ -41,5 +41,9 @@ void gan_discriminator_free(gan_discriminator *discriminator)
 
 gan_model *gan_discriminator_model(gan_discriminator *discriminator)
 {
-    return discriminator ? discriminator->model : NULL;
+    if (!discriminator) {
+        gan__null(__func__, "discriminator");
+        return NULL;
+    }
+    return discriminator->model;
 }

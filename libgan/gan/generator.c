@@ -44,12 +44,20 @@ void gan_generator_free(gan_generator *generator)
 
 gan_model *gan_generator_model(gan_generator *generator)
 {
-    return generator ? generator->model : NULL;
+    if (!generator) {
+        gan__null(__func__, "generator");
+        return NULL;
+    }
+    return generator->model;
 }
 
 int64_t gan_generator_latent_size(const gan_generator *generator)
 {
-    return generator ? generator->latent_size : -1;
+    if (!generator) {
+        gan__null(__func__, "generator");
+        return -1;
+    }
+    return generator->latent_size;
 }
 
 gan_status gan__generator_draw_latent(gan_generator *generator, gan_rng *rng, int64_t count)
@@ -77,17 +85,33 @@ gan_status gan__generator_draw_latent(gan_generator *generator, gan_rng *rng, in
                : gan__rng_uniform(rng, GAN_RNG_NOISE, values, n, -1.0f, 1.0f);
 }
 
+/* @p target has the shape the generator makes, @p rank dimensions of @p shape. */
+static gan_status check_samples_shape(const char *function, const gan_tensor *target, int rank,
+                                      const int64_t *shape)
+{
+    if (target->rank == rank && memcmp(target->shape, shape, (size_t)rank * sizeof(int64_t)) == 0)
+        return GAN_OK;
+    char want[GAN_SHAPE_TEXT_CAPACITY], got[GAN_SHAPE_TEXT_CAPACITY];
+    return gan__fail(GAN_ERR_SHAPE, "%s: the samples tensor is %s; the generator makes %s",
+                     function, gan__shape_text(got, target->rank, target->shape),
+                     gan__shape_text(want, rank, shape));
+}
+
 gan_status gan__copy_output(const char *function, const gan_tensor *output, gan_tensor *target)
 {
-    if (target->rank != output->rank ||
-        memcmp(target->shape, output->shape, (size_t)output->rank * sizeof(int64_t)) != 0) {
-        char want[GAN_SHAPE_TEXT_CAPACITY], got[GAN_SHAPE_TEXT_CAPACITY];
-        return gan__fail(GAN_ERR_SHAPE, "%s: the samples tensor is %s; the generator makes %s",
-                         function, gan__shape_text(got, target->rank, target->shape),
-                         gan__shape_text(want, output->rank, output->shape));
-    }
-    memcpy(target->data, output->data, (size_t)output->numel * sizeof(float));
-    return GAN_OK;
+    gan_status status = check_samples_shape(function, target, output->rank, output->shape);
+    if (status == GAN_OK)
+        memcpy(target->data, output->data, (size_t)output->numel * sizeof(float));
+    return status;
+}
+
+/* The model's pass on @p latent, copied into @p samples; errors name @p function. */
+static gan_status generate(const char *function, gan_generator *generator,
+                           const gan_tensor *latent, gan_tensor *samples)
+{
+    const gan_tensor *output = NULL;
+    gan_status status = gan_model_forward(generator->model, latent, &output);
+    return status == GAN_OK ? gan__copy_output(function, output, samples) : status;
 }
 
 gan_status gan_generator_generate(gan_generator *generator, const gan_tensor *latent,
@@ -99,9 +123,19 @@ gan_status gan_generator_generate(gan_generator *generator, const gan_tensor *la
         return gan__null(__func__, "latent");
     if (!samples)
         return gan__null(__func__, "samples");
-    const gan_tensor *output = NULL;
-    gan_status status = gan_model_forward(generator->model, latent, &output);
-    return status == GAN_OK ? gan__copy_output(__func__, output, samples) : status;
+    return generate(__func__, generator, latent, samples);
+}
+
+/* @p samples is [N, the model's output shape...]: checked before latent vectors are sized
+ * for N, which a tensor without elements can make as large as it likes. */
+static gan_status check_samples_for(const gan_generator *generator, const gan_tensor *samples)
+{
+    int rank;
+    int64_t shape[GAN_TENSOR_MAX_RANK] = {samples->shape[0]};
+    gan_status status = gan_model_output_shape(generator->model, &rank, shape + 1,
+                                               GAN_TENSOR_MAX_RANK - 1);
+    return status == GAN_OK ? check_samples_shape("gan_generator_sample", samples, rank + 1, shape)
+                            : status;
 }
 
 gan_status gan_generator_sample(gan_generator *generator, gan_rng *rng, gan_tensor *samples)
@@ -115,7 +149,17 @@ gan_status gan_generator_sample(gan_generator *generator, gan_rng *rng, gan_tens
     if (samples->rank < 2 || samples->shape[0] < 1)
         return gan__fail(GAN_ERR_SHAPE, "%s: the samples tensor needs a batch dimension of at "
                          "least 1 and a sample shape", __func__);
-    gan_status status = gan__generator_draw_latent(generator, rng, samples->shape[0]);
-    return status == GAN_OK ? gan_generator_generate(generator, &generator->latent, samples)
-                            : status;
+    gan_status status = check_samples_for(generator, samples);
+    if (status != GAN_OK)
+        return status;
+    /* A failed call (no memory for the pass, a samples tensor of the wrong shape) leaves the
+     * noise stream where it was, so a retry draws the same latent vectors. */
+    uint64_t position = 0;
+    gan_rng_get_position(rng, GAN_RNG_NOISE, &position); /* cannot fail: rng is not NULL */
+    status = gan__generator_draw_latent(generator, rng, samples->shape[0]);
+    if (status == GAN_OK)
+        status = generate(__func__, generator, &generator->latent, samples);
+    if (status != GAN_OK)
+        gan_rng_set_position(rng, GAN_RNG_NOISE, position);
+    return status;
 }

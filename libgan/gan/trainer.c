@@ -13,7 +13,10 @@
  *   G.backward(d loss_G / d fake);  G.step;  EMA update
  *
  * The step is all-or-nothing: every parameter, buffer and optimizer state is copied first
- * and restored when a loss or gradient is not finite.
+ * and restored when a loss or gradient is not finite, with the optimizers' scalars, the
+ * random streams and the statistics. It neither starts from nor leaves a NaN or an
+ * infinity: the real batch and the whole state are checked before the step, and the state
+ * again after it (gan/finite_state.h).
  */
 #include <math.h>
 #include <string.h>
@@ -22,6 +25,7 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "gan/discriminator_impl.h"
+#include "gan/finite_state.h"
 #include "gan/generator_impl.h"
 #include "gan/snapshot.h"
 #include "gan/trainer_impl.h"
@@ -87,6 +91,24 @@ static gan_status prepare_snapshots(gan_trainer *trainer)
     return status;
 }
 
+/* G's samples are D's input: D takes G's output shape, unless it already takes another. */
+static gan_status connect_models(gan_model *generator, gan_model *discriminator)
+{
+    int rank, d_rank;
+    int64_t shape[GAN_TENSOR_MAX_RANK], d_shape[GAN_TENSOR_MAX_RANK];
+    gan_status status = gan_model_output_shape(generator, &rank, shape, GAN_TENSOR_MAX_RANK);
+    if (status == GAN_OK)
+        status = gan_model_set_input_shape(discriminator, rank, shape);
+    if (status == GAN_ERR_STATE &&
+        gan_model_input_shape(discriminator, &d_rank, d_shape, GAN_TENSOR_MAX_RANK) == GAN_OK) {
+        char made[GAN_SHAPE_TEXT_CAPACITY], taken[GAN_SHAPE_TEXT_CAPACITY];
+        return gan__fail(GAN_ERR_SHAPE, "gan_trainer_new: the generator makes samples %s; the "
+                         "discriminator takes %s", gan__shape_text(made, rank, shape),
+                         gan__shape_text(taken, d_rank, d_shape));
+    }
+    return status;
+}
+
 gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
                            gan_discriminator *discriminator, gan_optim *generator_optim,
                            gan_optim *discriminator_optim, gan_objective objective, gan_rng *rng)
@@ -104,12 +126,7 @@ gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
                          "model", __func__,
                          gan__optim_model(generator_optim) != generator->model ? "generator"
                                                                                : "discriminator");
-    /* G's samples are D's input. */
-    int rank;
-    int64_t shape[GAN_TENSOR_MAX_RANK];
-    gan_status status = gan_model_output_shape(generator->model, &rank, shape, GAN_TENSOR_MAX_RANK);
-    if (status == GAN_OK)
-        status = gan_model_set_input_shape(discriminator->model, rank, shape);
+    gan_status status = connect_models(generator->model, discriminator->model);
     if (status == GAN_OK)
         status = gan__check_one_logit(__func__, discriminator->model);
     gan_loss *loss = NULL;
@@ -267,6 +284,46 @@ static gan_status update_generator(gan_trainer *trainer, const gan_tensor *fake)
     return trainer->ema ? gan_ema_update(trainer->ema) : GAN_OK;
 }
 
+/* What a step changes besides the snapshot's arrays: the optimizers' scalars (step counts,
+ * SGD's momentum flag, the last norm), the random streams and the statistics. */
+enum { RNG_STREAMS = GAN_RNG_SHUFFLE + 1 };
+
+typedef struct step_scalars {
+    gan_optim generator_optim, discriminator_optim;
+    uint64_t positions[RNG_STREAMS];
+    float stats[GAN_STAT_D_GRAD_NORM + 1];
+} step_scalars;
+
+static void save_scalars(const gan_trainer *trainer, step_scalars *saved)
+{
+    saved->generator_optim = *trainer->generator_optim;
+    saved->discriminator_optim = *trainer->discriminator_optim;
+    for (int stream = 0; stream < RNG_STREAMS; stream++)
+        gan_rng_get_position(trainer->rng, (gan_rng_stream)stream, &saved->positions[stream]);
+    memcpy(saved->stats, trainer->stats, sizeof saved->stats);
+}
+
+static void restore_scalars(gan_trainer *trainer, const step_scalars *saved)
+{
+    *trainer->generator_optim = saved->generator_optim;
+    *trainer->discriminator_optim = saved->discriminator_optim;
+    for (int stream = 0; stream < RNG_STREAMS; stream++)
+        gan_rng_set_position(trainer->rng, (gan_rng_stream)stream, saved->positions[stream]);
+    memcpy(trainer->stats, saved->stats, sizeof saved->stats);
+}
+
+/* The real batch holds D's samples: checked before anything is sized for its batch. */
+static gan_status check_real_shape(const gan_trainer *trainer, const gan_tensor *real)
+{
+    int rank;
+    int64_t shape[GAN_TENSOR_MAX_RANK];
+    gan_status status = gan_model_input_shape(trainer->discriminator->model, &rank, shape,
+                                              GAN_TENSOR_MAX_RANK);
+    return status == GAN_OK
+               ? gan__check_samples("gan_trainer_step", "the real batch", real, rank, shape)
+               : status;
+}
+
 gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real)
 {
     if (!trainer)
@@ -276,25 +333,31 @@ gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real)
     if (real->rank < 2 || real->shape[0] < 1)
         return gan__fail(GAN_ERR_SHAPE, "%s: the real batch needs a batch dimension of at "
                          "least 1 and a sample shape", __func__);
-    gan_status status = prepare_logit_grads(trainer, real->shape[0]);
+    gan_status status = check_real_shape(trainer, real);
+    if (status == GAN_OK)
+        status = gan__check_real_batch_finite(real);
+    if (status == GAN_OK)
+        status = gan__check_state_finite(trainer, "holds", "before the step; nothing was changed");
+    if (status == GAN_OK)
+        status = prepare_logit_grads(trainer, real->shape[0]);
     if (status == GAN_OK)
         status = prepare_snapshots(trainer);
     if (status != GAN_OK)
         return status;
 
     gan__snapshot_take(&trainer->before_step);
-    /* The optimizers' scalars: step counts, SGD's momentum flag, the last norm. */
-    gan_optim generator_optim = *trainer->generator_optim;
-    gan_optim discriminator_optim = *trainer->discriminator_optim;
+    step_scalars saved;
+    save_scalars(trainer, &saved);
     const gan_tensor *fake = NULL;
     for (int64_t i = 0; status == GAN_OK && i < trainer->n_critic; i++)
         status = update_discriminator(trainer, real, &fake);
     if (status == GAN_OK)
         status = update_generator(trainer, fake);
+    if (status == GAN_OK)
+        status = gan__check_state_finite(trainer, "became", "in the update; the step was undone");
     if (status != GAN_OK) {
         gan__snapshot_restore(&trainer->before_step);
-        *trainer->generator_optim = generator_optim;
-        *trainer->discriminator_optim = discriminator_optim;
+        restore_scalars(trainer, &saved);
         return status;
     }
     trainer->steps++;

@@ -11,8 +11,8 @@
  * attached data set's position.
  */
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,13 +264,20 @@ static gan_status read_int(const checkpoint_data *checkpoint, const cJSON *objec
     return GAN_OK;
 }
 
+/* A number that converts to a finite float: a larger one would become infinity (and the
+ * conversion is undefined behaviour in C), which the setters refuse and JSON cannot hold. */
+static bool is_float(const cJSON *item)
+{
+    return cJSON_IsNumber(item) && item->valuedouble >= -FLT_MAX && item->valuedouble <= FLT_MAX;
+}
+
 static gan_status read_float(const checkpoint_data *checkpoint, const cJSON *object, const char *key,
                              float *value)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
-    if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
+    if (!is_float(item))
         return gan__fail(GAN_ERR_FORMAT, "gan_trainer_load: '%s': \"%s\" is missing or not a "
-                         "finite number", checkpoint->path, key);
+                         "number in the range of float", checkpoint->path, key);
     *value = (float)item->valuedouble;
     return GAN_OK;
 }
@@ -319,9 +326,8 @@ static gan_status read_optim(checkpoint_data *checkpoint, const cJSON *object, c
     for (int i = 0; status == GAN_OK && i < GAN__OPTIM_OPTION_COUNT; i++) {
         const cJSON *value = cJSON_GetArrayItem(values, i);
         int64_t flag;
-        if (!cJSON_IsNumber(value) || !isfinite(value->valuedouble) ||
-            !gan__json_integer(cJSON_GetArrayItem(flags, i), &flag))
-            return bad(checkpoint, "an optimizer option is not a finite number");
+        if (!is_float(value) || !gan__json_integer(cJSON_GetArrayItem(flags, i), &flag))
+            return bad(checkpoint, "an optimizer option is not a number in the range of float");
         if ((float)value->valuedouble != probe->value[i])
             status = gan_optim_set_float(probe, (gan_optim_option)i, (float)value->valuedouble);
         if (status == GAN_OK && flag != probe->flag[i])

@@ -104,7 +104,11 @@ gan_status gan_trainer_get_int(const gan_trainer *trainer, gan_trainer_option op
 
 int64_t gan_trainer_step_count(const gan_trainer *trainer)
 {
-    return trainer ? trainer->steps : -1;
+    if (!trainer) {
+        gan__null(__func__, "trainer");
+        return -1;
+    }
+    return trainer->steps;
 }
 
 gan_status gan_trainer_get_stat(const gan_trainer *trainer, gan_trainer_stat stat, float *value)

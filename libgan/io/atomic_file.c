@@ -3,12 +3,16 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,10 +49,23 @@ static int write_all(int fd, const void *bytes, size_t count)
     return 0;
 }
 
-/* The folder of `path` (".", "/" or the part before the last '/') and the temporary's name
- * in it; both are allocated (gan__free them). */
+/*
+ * The temporary is ".NAME.libgan-PID-RANDOM.tmp" in the target's folder: NAME is the target's
+ * file name cut to its first NAME_BYTES bytes (so the whole stays within NAME_MAX = 255), PID
+ * the writer's process id in decimal, RANDOM 16 lowercase hex digits. A writer killed before
+ * its rename leaves its temporary behind; the next save of the same target removes it.
+ */
+enum {
+    NAME_BYTES = 200,
+    SUFFIX_BYTES = 48 /* PID (at most 20 characters), '-', RANDOM, ".tmp", '\0' */
+};
+static const char TEMPORARY_MARK[] = ".libgan-";
+
+/* The folder of `path` (".", "/" or the part before the last '/') and the start of the
+ * temporary's path, "FOLDER/.NAME.libgan-" (create_temporary completes it); both are
+ * allocated (gan__free them). *prefix_at is where ".NAME.libgan-" starts in *temporary. */
 static gan_status temporary_path(const char *path, const char *function, char **temporary,
-                                 char **folder)
+                                 char **folder, size_t *prefix_at)
 {
     *temporary = *folder = NULL;
     size_t length = strlen(path);
@@ -57,8 +74,12 @@ static gan_status temporary_path(const char *path, const char *function, char **
         return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: the path '%s' does not name a file",
                          function, path);
     size_t folder_length = slash ? (size_t)(slash - path) + 1 : 0; /* with the slash */
+    size_t name_length = length - folder_length;
+    if (name_length > NAME_BYTES)
+        name_length = NAME_BYTES;
     size_t capacity;
-    if (!gan__add_size(folder_length, 64, &capacity))
+    if (!gan__add_size(folder_length, 1 + NAME_BYTES + sizeof TEMPORARY_MARK + SUFFIX_BYTES,
+                       &capacity))
         return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: the path is too long", function);
     *temporary = gan__alloc(capacity, "temporary file name");
     *folder = *temporary ? gan__alloc(capacity, "folder name") : NULL;
@@ -67,8 +88,13 @@ static gan_status temporary_path(const char *path, const char *function, char **
         *temporary = NULL;
         return GAN_ERR_OUT_OF_MEMORY;
     }
-    memcpy(*temporary, path, folder_length);
-    (*temporary)[folder_length] = '\0';
+    char *end = *temporary;
+    memcpy(end, path, folder_length);
+    end += folder_length;
+    *end++ = '.';
+    memcpy(end, path + folder_length, name_length);
+    strcpy(end + name_length, TEMPORARY_MARK);
+    *prefix_at = folder_length;
     if (folder_length == 0)
         strcpy(*folder, ".");
     else if (folder_length == 1)
@@ -80,11 +106,55 @@ static gan_status temporary_path(const char *path, const char *function, char **
     return GAN_OK;
 }
 
-/* Creates the temporary (name completed in `temporary` after its folder part) with O_EXCL;
- * the returned fd is >= 0, or -1 with *error set. */
+/* Whether `name` is `prefix` followed by "PID-RANDOM.tmp" as create_temporary writes them;
+ * *writer receives PID. At most 9 digits, no leading zero: PID 0 or a negative one would
+ * make kill() signal a whole process group. */
+static bool names_a_temporary(const char *name, const char *prefix, pid_t *writer)
+{
+    size_t prefix_length = strlen(prefix);
+    if (strncmp(name, prefix, prefix_length) != 0)
+        return false;
+    const char *p = name + prefix_length, *digits = p;
+    long pid = 0;
+    while (*p >= '0' && *p <= '9' && p - digits < 9)
+        pid = pid * 10 + (*p++ - '0');
+    if (p == digits || *digits == '0' || *p++ != '-')
+        return false;
+    for (const char *hex = p; p - hex < 16; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return false;
+    *writer = (pid_t)pid;
+    return strcmp(p, ".tmp") == 0;
+}
+
+/* A writer is gone when signalling it finds no such process. A live process of another
+ * user answers EPERM, and this process (whose other threads may be saving) is alive: both
+ * are kept. */
+static bool writer_is_gone(pid_t writer)
+{
+    return kill(writer, 0) != 0 && errno == ESRCH;
+}
+
+/* Removes the temporaries of `prefix` (".NAME.libgan-") in `folder` whose writer is gone,
+ * i.e. was killed before its rename. Best effort: an unreadable folder is left to the save
+ * to report, and a temporary that cannot be removed stays. */
+static void remove_stale_temporaries(const char *folder, const char *prefix)
+{
+    DIR *dir = opendir(folder);
+    if (!dir)
+        return;
+    pid_t writer;
+    for (struct dirent *entry = readdir(dir); entry; entry = readdir(dir))
+        if (names_a_temporary(entry->d_name, prefix, &writer) && writer_is_gone(writer))
+            unlinkat(dirfd(dir), entry->d_name, 0);
+    closedir(dir);
+}
+
+/* Creates the temporary (its name completed in `temporary`, which holds "FOLDER/.NAME.libgan-")
+ * with O_EXCL; the returned fd is >= 0, or -1 with *error set. */
 static int create_temporary(char *temporary, int *error)
 {
-    size_t folder_length = strlen(temporary);
+    size_t prefix_length = strlen(temporary);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     uint64_t seed = (uint64_t)now.tv_sec * 1000000007u ^ (uint64_t)now.tv_nsec ^
@@ -95,7 +165,7 @@ static int create_temporary(char *temporary, int *error)
         z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
         z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
         z ^= z >> 31;
-        snprintf(temporary + folder_length, 64, ".libgan-%ld-%016llx.tmp", (long)getpid(),
+        snprintf(temporary + prefix_length, SUFFIX_BYTES, "%ld-%016llx.tmp", (long)getpid(),
                  (unsigned long long)z);
         int fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
         if (fd >= 0)
@@ -125,9 +195,12 @@ gan_status gan__atomic_begin(gan_atomic_file *file, const char *path, const char
     file->fd = -1;
     if (!path)
         return gan__null(function, "path");
-    gan_status status = temporary_path(path, function, &file->temporary, &file->folder);
+    size_t prefix_at = 0;
+    gan_status status =
+        temporary_path(path, function, &file->temporary, &file->folder, &prefix_at);
     if (status != GAN_OK)
         return status;
+    remove_stale_temporaries(file->folder, file->temporary + prefix_at);
     int error = 0;
     file->fd = create_temporary(file->temporary, &error);
     if (file->fd < 0) {

@@ -1,11 +1,22 @@
 /*
  * Internal: replacing a file atomically. The bytes go to a new temporary file in the same
- * folder (".libgan-PID-XXXXXXXXXXXXXXXX.tmp", created with O_EXCL and mode 0666 & ~umask);
- * committing fsyncs and closes it, renames it over the target and fsyncs the folder. On any
- * failure before the rename the temporary is removed and the target is left as it was. (If
- * only the final fsync of the folder fails, the new file is in place but its durability is
- * not confirmed: GAN_ERR_IO. File systems that cannot fsync a folder (EINVAL) count as
- * success.) Used by the safetensors writer (io/safetensors.c) and the PNG writer (io/png.c).
+ * folder, ".NAME.libgan-PID-RANDOM.tmp" (NAME: the target's file name, cut to 200 bytes;
+ * PID: the writer's process id; RANDOM: 16 hex digits; created with O_EXCL and mode
+ * 0666 & ~umask); committing fsyncs and closes it, renames it over the target and fsyncs the
+ * folder. On any failure before the rename the temporary is removed and the target is left
+ * as it was. (If only the final fsync of the folder fails, the new file is in place but its
+ * durability is not confirmed: GAN_ERR_IO. File systems that cannot fsync a folder (EINVAL)
+ * count as success.) Used by the safetensors writer (io/safetensors.c) and the PNG writer
+ * (io/png.c).
+ *
+ * A writer killed before its rename leaves its temporary behind. gan__atomic_begin removes
+ * the temporaries of the same target (same folder, same ".NAME.libgan-" prefix, then
+ * exactly "PID-RANDOM.tmp") whose writer is gone: kill(PID, 0) fails with ESRCH. It keeps
+ * those of live processes (a save in progress elsewhere), of this process (another thread's)
+ * and every other file. Limits: two targets whose names share their first 200 bytes share
+ * the prefix (a gone writer's temporary is garbage whichever it was); a writer in another
+ * PID namespace sharing the folder looks gone, and then its rename fails cleanly; a gone
+ * writer whose PID was reused keeps its temporary until the PID is free again.
  *
  * Use:
  *   gan_atomic_file file;
@@ -34,9 +45,10 @@ typedef struct gan_atomic_file {
 } gan_atomic_file;
 
 /*
- * Creates the temporary next to `path`. GAN_ERR_INVALID_ARGUMENT (NULL or empty path, a path
- * ending in '/'), GAN_ERR_IO ("create"), GAN_ERR_OUT_OF_MEMORY. On failure *file holds
- * nothing (gan__atomic_abort is a harmless no-op on it).
+ * Removes the stale temporaries of `path` (best effort, see above), then creates its
+ * temporary. GAN_ERR_INVALID_ARGUMENT (NULL or empty path, a path ending in '/'),
+ * GAN_ERR_IO ("create"), GAN_ERR_OUT_OF_MEMORY. On failure *file holds nothing
+ * (gan__atomic_abort is a harmless no-op on it).
  */
 gan_status gan__atomic_begin(gan_atomic_file *file, const char *path, const char *function);
 

@@ -1,5 +1,4 @@
 /* JSON text building and checked parsing (see json.h). */
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,13 +112,16 @@ void gan__text_json_double(gan_text *text, double value)
 {
     char digits[64];
     int length = snprintf(digits, sizeof digits, "%.17g", value);
-    if (length < 0 || (size_t)length >= sizeof digits)
+    if (length < 0 || (size_t)length >= sizeof digits) {
         length = 0;
-    /* printf writes the locale's decimal point (maybe several bytes); JSON wants '.'. */
-    const char *point = localeconv()->decimal_point;
-    char *at = point && point[0] && strcmp(point, ".") != 0 ? strstr(digits, point) : NULL;
-    if (at) {
-        size_t skip = strlen(point);
+        digits[0] = '\0';
+    }
+    /* printf writes the locale's decimal point (maybe several bytes) after the sign and the
+     * leading digits; JSON wants '.'. It is found in the text, not asked of localeconv(),
+     * which is not thread-safe (glibc fills one static struct on every call). */
+    char *at = digits + strspn(digits, "-0123456789");
+    size_t skip = strcspn(at, "0123456789eE");
+    if (skip > 0) {
         *at = '.';
         memmove(at + 1, at + skip, strlen(at + skip) + 1);
         length -= (int)skip - 1;

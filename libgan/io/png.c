@@ -11,7 +11,8 @@
  * linearly [low, high] -> [0, 255], rounded to the nearest (halves up) and clamped; NaN
  * gives 0. C = 1 writes an 8-bit grayscale PNG, C = 3 an 8-bit RGB one; the file is
  * non-interlaced with libpng's default compression, and holds no gamma or text chunks.
- * Each side must be at most 2^31 - 1 (PNG's limit), checked with overflow-safe arithmetic.
+ * Each side must be at most 2^31 - 1 (PNG's limit), and the raw pixels (a filter byte per
+ * row included) at most 4 GiB, checked with overflow-safe arithmetic.
  *
  * Error handling: libpng reports errors by calling an error function that must not
  * return. Ours records the failure (GAN_ERR_IO with libpng's message, or
@@ -51,6 +52,9 @@
 #define BORDER 2
 #define BORDER_VALUE 128
 #define PNG_SIDE_MAX INT64_C(0x7fffffff) /* 2^31 - 1 */
+/* Raw image bytes a grid may have: 4 GiB. Without it, a tensor of empty images, which costs
+ * nothing to make, could ask for a border-only grid of terabytes within PNG's side limit. */
+#define GRID_BYTES_MAX (UINT64_C(1) << 32)
 
 typedef struct png_job {
     /* what to draw */
@@ -249,9 +253,10 @@ static gan_status plan(png_job *job, const gan_tensor *images, int64_t columns, 
     /* libpng holds a row (plus its filter byte) at a time; zlib sees all of them. */
     size_t raw_bytes;
     if (!gan__mul_size(job->grid_width, (size_t)job->channels, &job->row_bytes) ||
-        !gan__mul_size(job->row_bytes + 1, job->grid_height, &raw_bytes))
-        return gan__fail(GAN_ERR_OVERFLOW, "%s: a %u x %u grid of %lld channels does not fit in "
-                         "memory", FUNCTION, (unsigned)job->grid_width,
+        !gan__mul_size(job->row_bytes + 1, job->grid_height, &raw_bytes) ||
+        (uint64_t)raw_bytes > GRID_BYTES_MAX)
+        return gan__fail(GAN_ERR_OVERFLOW, "%s: a %u x %u grid of %lld channels is above "
+                         "libgan's limit of 4 GiB of pixels", FUNCTION, (unsigned)job->grid_width,
                          (unsigned)job->grid_height, (long long)job->channels);
     job->low = low;
     job->scale = 255.0 / ((double)high - (double)low);

@@ -96,12 +96,13 @@ typedef struct gan_st_meta_in {
  * with spaces so
  * 8 + N is a multiple of 8 (as PyTorch's writer does).
  *
- * Atomic: the bytes go to a new temporary file in the same folder (".libgan-PID-XXXX.tmp",
- * created with O_EXCL and mode 0666 & ~umask), which is fsynced, closed and renamed over
- * `path`; then the folder is fsynced. On any failure before the rename the temporary is
- * removed and `path` is left as it was. (If only the final fsync of the folder fails, the
- * new file is in place but its durability is not confirmed: GAN_ERR_IO. File systems that
- * cannot fsync a folder (EINVAL) count as success.)
+ * Atomic (io/atomic_file.h): the bytes go to a new temporary file in the same folder
+ * (".NAME.libgan-PID-RANDOM.tmp", created with O_EXCL and mode 0666 & ~umask), which is
+ * fsynced, closed and renamed over `path`; then the folder is fsynced. Temporaries of
+ * `path` left by killed writers are removed first. On any failure before the rename the
+ * temporary is removed and `path` is left as it was. (If only the final fsync of the
+ * folder fails, the new file is in place but its durability is not confirmed: GAN_ERR_IO.
+ * File systems that cannot fsync a folder (EINVAL) count as success.)
  *
  * `function` prefixes every message ("gan_trainer_save: ...").
  * Returns GAN_OK; GAN_ERR_INVALID_ARGUMENT (NULL or empty path, a path ending in '/', a bad

@@ -4,12 +4,13 @@
 #include "kernels/activation.h"
 
 /* Slope 0 (ReLU) has loops of its own: 0 * x would give -0 for negative x and NaN for
- * -inf (and 0 * dy NaN for an infinite gradient), where ReLU gives +0. */
+ * -inf (and 0 * dy NaN for an infinite gradient), where ReLU gives +0. A NaN input passes
+ * through, as in torch.relu (`x > 0 ? x : 0` would turn it into 0 and hide it). */
 void gan__leaky_relu_forward(int64_t n, float slope, const float *x, float *y)
 {
     if (slope == 0.0f)
         for (int64_t i = 0; i < n; i++)
-            y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+            y[i] = x[i] <= 0.0f ? 0.0f : x[i];
     else
         for (int64_t i = 0; i < n; i++)
             y[i] = x[i] > 0.0f ? x[i] : slope * x[i];
@@ -17,9 +18,9 @@ void gan__leaky_relu_forward(int64_t n, float slope, const float *x, float *y)
 
 void gan__leaky_relu_backward(int64_t n, float slope, const float *x, const float *dy, float *dx)
 {
-    if (slope == 0.0f)
+    if (slope == 0.0f) /* torch's threshold_backward: the gradient passes at a NaN too */
         for (int64_t i = 0; i < n; i++)
-            dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+            dx[i] = x[i] <= 0.0f ? 0.0f : dy[i];
     else
         for (int64_t i = 0; i < n; i++)
             dx[i] = x[i] > 0.0f ? dy[i] : slope * dy[i];

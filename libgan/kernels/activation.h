@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-/* y = x > 0 ? x : slope x (ReLU is slope 0). */
+/* y = x > 0 ? x : slope x (ReLU is slope 0; a NaN passes through both, as in PyTorch). */
 void gan__leaky_relu_forward(int64_t n, float slope, const float *x, float *y);
 /* dx = x > 0 ? dy : slope dy. */
 void gan__leaky_relu_backward(int64_t n, float slope, const float *x, const float *dy, float *dx);

@@ -126,12 +126,20 @@ gan_status gan_layer_set_name(gan_layer *layer, const char *name)
 
 const char *gan_layer_name(const gan_layer *layer)
 {
-    return layer ? layer->name : "";
+    if (!layer) {
+        gan__null(__func__, "layer");
+        return "";
+    }
+    return layer->name;
 }
 
 const char *gan_layer_kind(const gan_layer *layer)
 {
-    return layer ? layer->ops->kind : "";
+    if (!layer) {
+        gan__null(__func__, "layer");
+        return "";
+    }
+    return layer->ops->kind;
 }
 
 gan_status gan_layer_set_init(gan_layer *layer, gan_init init)

@@ -829,7 +829,9 @@ gan_status gan_model_summary(const gan_model *model, char *buffer, size_t capaci
         return gan__fail(GAN_ERR_INVALID_ARGUMENT,
                          "%s: the summary needs %zu bytes, the buffer has %zu", __func__,
                          sink.length + 1, capacity);
-    if (capacity == 0 && sink.length > 0 && buffer == NULL && length == NULL)
-        return gan__null(__func__, "buffer");
+    /* Capacity 0 only measures the table: without `length` nothing would come back. */
+    if (capacity == 0 && length == NULL)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: capacity is 0 and length is NULL; "
+                         "nothing can be returned", __func__);
     return GAN_OK;
 }
