@@ -2,7 +2,7 @@
  * The fixed objects the fuzz targets load files into, shared with the seed maker
  * (fuzz/make_seeds.c) so that the committed valid seeds fit them exactly: small models
  * that together hold every layer kind, and small trainers that together use every
- * optimizer rule, four objectives, the EMA and a data set's position. Everything is built
+ * optimizer rule, three objectives, the EMA and a data set's position. Everything is built
  * from fixed seeds, so two builds of a fixture are bitwise the same.
  *
  * A library failure while building one is a broken harness: fuzz_require aborts.

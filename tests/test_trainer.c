@@ -96,6 +96,23 @@ static void same_seed_same_weights(void **state)
     game_free(&second);
 }
 
+/* Successful calls leave the message alone (like errno): building the players and the
+ * trainer, where the discriminator's input shape is not known yet, and stepping. */
+static void successful_calls_leave_the_message_alone(void **state)
+{
+    (void)state;
+    assert_status(gan_tensor_new(NULL, 0, NULL), GAN_ERR_INVALID_ARGUMENT);
+    char planted[256];
+    snprintf(planted, sizeof planted, "%s", gan_last_error());
+    assert_true(strlen(planted) > 0);
+    game_state game;
+    game_new(&game, GAN_OBJECTIVE_NON_SATURATING, 9);
+    for (int step = 0; step < 2; step++)
+        assert_status(gan_trainer_step(game.trainer, game.real), GAN_OK);
+    assert_string_equal(gan_last_error(), planted);
+    game_free(&game);
+}
+
 /* A non-finite real batch is refused: parameters, buffers, optimizer state, counts are as
  * they were (test_nonfinite plants NaN and infinities everywhere else). */
 static void a_non_finite_step_changes_nothing(void **state)
@@ -479,6 +496,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_step_is_the_documented_algorithm),
         cmocka_unit_test(same_seed_same_weights),
+        cmocka_unit_test(successful_calls_leave_the_message_alone),
         cmocka_unit_test(a_non_finite_step_changes_nothing),
         cmocka_unit_test(a_step_after_adding_a_layer_still_undoes),
         cmocka_unit_test(a_failed_step_undoes_switched_optimizer_state),

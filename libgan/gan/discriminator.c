@@ -2,13 +2,16 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "gan/discriminator_impl.h"
+#include "nn/model_impl.h"
 
 gan_status gan__check_one_logit(const char *function, const gan_model *model)
 {
+    gan_shape input;
+    if (!gan__model_input_shape(model, &input))
+        return GAN_OK; /* not known yet: checked when the trainer is built */
     int rank;
     int64_t shape[GAN_TENSOR_MAX_RANK];
-    if (gan_model_output_shape(model, &rank, shape, GAN_TENSOR_MAX_RANK) != GAN_OK)
-        return GAN_OK; /* input shape not known yet: checked when the trainer is built */
+    gan_model_output_shape(model, &rank, shape, GAN_TENSOR_MAX_RANK); /* known: cannot fail */
     if (rank != 1 || shape[0] != 1)
         return gan__fail(GAN_ERR_SHAPE, "%s: a discriminator gives one value per sample, "
                          "this model gives %lld", function,
