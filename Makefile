@@ -67,8 +67,12 @@ EXAMPLES := $(BUILD)/examples/hello $(BUILD)/examples/mnist_gan $(BUILD)/example
 # Helper programs of the check scripts.
 CHECK_TOOLS := $(BUILD)/tests/tools/png_info $(BUILD)/bench/gan_bench
 
+# Check scripts that `make check-asan` also runs, with the tools they need built there.
+ASAN_CHECK_SCRIPTS :=
+ASAN_CHECK_TOOLS :=
+
 # Reliability (docs/reliability.md): each fragment adds its own targets, and may append to
-# CHECK_SCRIPTS and CHECK_TOOLS what `make check` must run.
+# CHECK_SCRIPTS and CHECK_TOOLS what `make check` must run (ASAN_* for check-asan).
 include mk/fuzz.mk mk/coverage.mk
 
 .DEFAULT_GOAL := all
@@ -212,11 +216,12 @@ check: all $(TEST_PROGRAMS) $(EXAMPLES) $(CHECK_TOOLS) | fetch-mnist
 # The same programs, built with sanitizers into their own tree.
 check-asan: | fetch-mnist
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 asan-programs
-	@ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    tests/run.sh $(TEST_SOURCES:tests/%.c=build/asan/tests/%)
+	@BUILD=build/asan ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1 \
+	    tests/run.sh $(TEST_SOURCES:tests/%.c=build/asan/tests/%) $(ASAN_CHECK_SCRIPTS)
 
 .PHONY: asan-programs
-asan-programs: all $(TEST_PROGRAMS)
+asan-programs: all $(TEST_PROGRAMS) $(ASAN_CHECK_TOOLS)
 
 # Everything again with clang (library, tests, and the headers as C++ with clang++).
 check-clang:

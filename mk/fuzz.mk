@@ -11,7 +11,7 @@
 # fuzzing engine (fuzz/replay.c; tests/check-fuzz-corpora.sh), and `make check-asan` does
 # the same with the AddressSanitizer build.
 
-.PHONY: fuzz fuzz-seeds fuzz-replay-asan
+.PHONY: fuzz fuzz-seeds
 
 # The list of targets lives in fuzz/targets.sh (with their seed folders and options).
 FUZZ_ALL_TARGETS := $(shell . fuzz/targets.sh && echo "$$FUZZ_ALL_TARGETS")
@@ -43,13 +43,9 @@ $(BUILD)/fuzz/make_seeds: fuzz/make_seeds.c $(FUZZ_SUPPORT) $(FUZZ_HEADERS) $(ST
 fuzz-seeds: $(BUILD)/fuzz/make_seeds
 	$(BUILD)/fuzz/make_seeds fuzz/corpus
 
-# check-asan runs the replays too, before the test programs (its recipe runs those).
-check-asan: fuzz-replay-asan
-fuzz-replay-asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 \
-	    $(FUZZ_ALL_TARGETS:%=build/asan/fuzz/replay_%)
-	@BUILD=build/asan ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-	    UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh tests/check-fuzz-corpora.sh
+# check-asan replays the corpora too, with the replays built with the sanitizers.
+ASAN_CHECK_TOOLS += $(FUZZ_REPLAYS)
+ASAN_CHECK_SCRIPTS += tests/check-fuzz-corpora.sh
 
 # ---- libFuzzer --------------------------------------------------------------------------
 
