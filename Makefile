@@ -33,7 +33,7 @@ SANITIZE ?=
 
 # pkg-config modules the library links, and what else it needs from the system.
 LIB_MODULES := openblas lapacke libcjson zlib libpng
-LIB_PRIVATE_LIBS := -lm
+LIB_PRIVATE_LIBS := -lm -pthread
 TEST_MODULES := cmocka
 
 # Expanded when a recipe runs, i.e. after the `deps` prerequisite installed what was missing.
@@ -131,11 +131,11 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LINKED_LIBRARY) | test-deps
 	    $(call module_cflags,$(TEST_MODULES) $(LIB_MODULES)) $< -o $@ \
 	    $(PROGRAM_LIBS) $(call module_libs,$(TEST_MODULES) $(LIB_MODULES)) -pthread
 
-# tests/test_parser_branches.c is white-box: it calls the parsers' internal functions (gan__*),
-# which the shared library hides, so it links the static library instead (all of libgan, one
-# copy: its allocator hooks are the program's own).
-$(BUILD)/tests/test_parser_branches: tests/test_parser_branches.c $(wildcard tests/*.h) $(STATIC) \
-    | test-deps
+# White-box tests call internal functions (gan__*), which the shared library hides, so they
+# link the static library instead (all of libgan, one copy: its allocator hooks are the
+# program's own): test_parser_branches (the file parsers) and test_gemm (the GEMM kernels).
+WHITE_BOX_TESTS := $(BUILD)/tests/test_parser_branches $(BUILD)/tests/test_gemm
+$(WHITE_BOX_TESTS): $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(STATIC) | test-deps
 	@mkdir -p $(@D)
 	$(CC) $(PROGRAM_CFLAGS) -D_POSIX_C_SOURCE=200809L -Itests -Ilibgan \
 	    $(call module_cflags,$(TEST_MODULES) $(LIB_MODULES)) $< -o $@ $(STATIC) \
