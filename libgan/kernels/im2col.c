@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "kernels/im2col.h"
+#include "kernels/parallel.h"
 
 /*
  * The positions x in [0, count) whose source column x stride + offset lies in [0, size):
@@ -27,20 +28,34 @@ static void inside_range(int64_t offset, int64_t stride, int64_t size, int64_t c
     *last = hi;
 }
 
-void gan__im2col(const gan_conv_geometry *g, int64_t batch, const float *images, float *col)
+/* Floats of col below which a conversion runs on one thread. */
+#define PLANE_FLOATS_GRAIN (1 << 15)
+
+typedef struct conversion {
+    const gan_conv_geometry *g;
+    int64_t batch;
+    const float *from;
+    float *to;
+} conversion;
+
+/* The columns of col that come from images [first_image, last_image), in the loop order
+ * that reads and writes col row by row. */
+static void im2col_images(void *context, int64_t first_image, int64_t last_image)
 {
+    const conversion *job = context;
+    const gan_conv_geometry *g = job->g;
     const int64_t k = g->kernel, s = g->stride, p = g->padding, h = g->height, w = g->width;
     const int64_t oh = g->out_height, ow = g->out_width;
-    const int64_t positions = oh * ow, columns = batch * positions, plane = h * w;
+    const int64_t positions = oh * ow, columns = job->batch * positions, plane = h * w;
     for (int64_t c = 0; c < g->channels; c++)
         for (int64_t kh = 0; kh < k; kh++)
             for (int64_t kw = 0; kw < k; kw++) {
-                float *row = col + ((c * k + kh) * k + kw) * columns;
+                float *row = job->to + ((c * k + kh) * k + kw) * columns;
                 const int64_t offset = kw - p;
                 int64_t first, last;
                 inside_range(offset, s, w, ow, &first, &last);
-                for (int64_t n = 0; n < batch; n++) {
-                    const float *image = images + (n * g->channels + c) * plane;
+                for (int64_t n = first_image; n < last_image; n++) {
+                    const float *image = job->from + (n * g->channels + c) * plane;
                     for (int64_t oy = 0; oy < oh; oy++) {
                         float *dst = row + n * positions + oy * ow;
                         const int64_t iy = oy * s - p + kh;
@@ -66,21 +81,41 @@ void gan__im2col(const gan_conv_geometry *g, int64_t batch, const float *images,
             }
 }
 
-void gan__col2im(const gan_conv_geometry *g, int64_t batch, const float *col, float *images)
+/* Images below which a conversion runs on one thread. */
+static int64_t images_grain(const gan_conv_geometry *g)
 {
+    return PLANE_FLOATS_GRAIN / (g->channels * g->kernel * g->kernel * g->out_height *
+                                 g->out_width) + 1;
+}
+
+void gan__im2col(const gan_conv_geometry *g, int64_t batch, const float *images, float *col)
+{
+    conversion job = {.g = g, .batch = batch, .from = images, .to = col};
+    gan__parallel_for(batch, images_grain(g), 1, im2col_images, &job);
+}
+
+/* Images [first_image, last_image): each element sums its k x k contributions in the same
+ * order (kh, kw) whichever images a thread is given. */
+static void col2im_images(void *context, int64_t first_image, int64_t last_image)
+{
+    const conversion *job = context;
+    const gan_conv_geometry *g = job->g;
     const int64_t k = g->kernel, s = g->stride, p = g->padding, h = g->height, w = g->width;
     const int64_t oh = g->out_height, ow = g->out_width;
-    const int64_t positions = oh * ow, columns = batch * positions, plane = h * w;
-    memset(images, 0, (size_t)(batch * g->channels * plane) * sizeof(float));
+    const int64_t positions = oh * ow, columns = job->batch * positions, plane = h * w;
+    memset(job->to + first_image * g->channels * plane, 0,
+           (size_t)((last_image - first_image) * g->channels * plane) * sizeof(float));
     for (int64_t c = 0; c < g->channels; c++)
         for (int64_t kh = 0; kh < k; kh++)
             for (int64_t kw = 0; kw < k; kw++) {
-                const float *row = col + ((c * k + kh) * k + kw) * columns;
+                const float *row = job->from + ((c * k + kh) * k + kw) * columns;
                 const int64_t offset = kw - p;
                 int64_t first, last;
                 inside_range(offset, s, w, ow, &first, &last);
-                for (int64_t n = 0; n < batch; n++) {
-                    float *image = images + (n * g->channels + c) * plane;
+                if (last <= first)
+                    continue;
+                for (int64_t n = first_image; n < last_image; n++) {
+                    float *image = job->to + (n * g->channels + c) * plane;
                     for (int64_t oy = 0; oy < oh; oy++) {
                         const int64_t iy = oy * s - p + kh;
                         if (iy < 0 || iy >= h)
@@ -88,8 +123,6 @@ void gan__col2im(const gan_conv_geometry *g, int64_t batch, const float *col, fl
                         const float *src = row + n * positions + oy * ow;
                         float *dst = image + iy * w;
                         if (s == 1) {
-                            if (last <= first)
-                                continue;
                             float *shifted = dst + offset + first;
                             const float *from = src + first;
                             for (int64_t x = 0; x < last - first; x++)
@@ -101,6 +134,12 @@ void gan__col2im(const gan_conv_geometry *g, int64_t batch, const float *col, fl
                     }
                 }
             }
+}
+
+void gan__col2im(const gan_conv_geometry *g, int64_t batch, const float *col, float *images)
+{
+    conversion job = {.g = g, .batch = batch, .from = col, .to = images};
+    gan__parallel_for(batch, images_grain(g), 1, col2im_images, &job);
 }
 
 void gan__nchw_to_cnhw(int64_t batch, int64_t channels, int64_t positions, const float *src,

@@ -181,6 +181,37 @@ int gan__parallel_tasks(double work, double grain)
     return most < threads ? (int)most : threads;
 }
 
+typedef struct range_job {
+    int64_t count, align;
+    gan_range_fn fn;
+    void *context;
+} range_job;
+
+static void run_range_task(void *context, int task, int tasks)
+{
+    const range_job *job = context;
+    const int64_t units = (job->count + job->align - 1) / job->align;
+    const int64_t begin = units * task / tasks * job->align;
+    int64_t end = units * (task + 1) / tasks * job->align;
+    if (end > job->count)
+        end = job->count;
+    if (begin < end)
+        job->fn(job->context, begin, end);
+}
+
+void gan__parallel_for(int64_t count, int64_t grain, int64_t align, gan_range_fn fn,
+                       void *context)
+{
+    const int tasks = gan__parallel_tasks((double)count, (double)grain);
+    if (tasks <= 1) {
+        if (count > 0)
+            fn(context, 0, count);
+        return;
+    }
+    range_job job = {.count = count, .align = align, .fn = fn, .context = context};
+    gan__parallel_run(run_range_task, &job, tasks);
+}
+
 /* Workers must not outlive the library's code (dlclose) or run during exit. */
 __attribute__((destructor)) static void stop_pool_at_unload(void)
 {

@@ -1,0 +1,12 @@
+/* Internal: AVX-512 bodies of element-wise kernels; bitwise equal to the portable loops. */
+#ifndef GAN_KERNELS_ELEMENTWISE_AVX512_H
+#define GAN_KERNELS_ELEMENTWISE_AVX512_H
+
+#include <stdint.h>
+
+/* Only call these when gan__cpu_has_avx512(); the semantics are those of activation.h. */
+void gan__leaky_relu_forward_avx512(int64_t n, float slope, const float *x, float *y);
+void gan__leaky_relu_backward_avx512(int64_t n, float slope, const float *x, const float *dy,
+                                     float *dx);
+
+#endif /* GAN_KERNELS_ELEMENTWISE_AVX512_H */
