@@ -133,8 +133,9 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LINKED_LIBRARY) | test-deps
 
 # White-box tests call internal functions (gan__*), which the shared library hides, so they
 # link the static library instead (all of libgan, one copy: its allocator hooks are the
-# program's own): test_parser_branches (the file parsers) and test_gemm (the GEMM kernels).
-WHITE_BOX_TESTS := $(BUILD)/tests/test_parser_branches $(BUILD)/tests/test_gemm
+# program's own): test_parser_branches (the file parsers) and test_kernels (GEMM, SIMD and
+# thread-pool kernels).
+WHITE_BOX_TESTS := $(BUILD)/tests/test_parser_branches $(BUILD)/tests/test_kernels
 $(WHITE_BOX_TESTS): $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(STATIC) | test-deps
 	@mkdir -p $(@D)
 	$(CC) $(PROGRAM_CFLAGS) -D_POSIX_C_SOURCE=200809L -Itests -Ilibgan \
@@ -187,10 +188,12 @@ BENCH_OBJECTS := $(BUILD)/examples/mnist/dcgan.o $(BUILD)/examples/mnist/options
                  $(BUILD)/examples/mnist/quality.o
 .PHONY: bench bench-compare
 
-$(BUILD)/bench/gan_bench: $(wildcard bench/*.c bench/*.h) $(BENCH_OBJECTS) $(LINKED_LIBRARY)
+# gan_bench links the static library: its sgemm-libgan reference calls the internal GEMM.
+$(BUILD)/bench/gan_bench: $(wildcard bench/*.c bench/*.h) $(BENCH_OBJECTS) $(STATIC)
 	@mkdir -p $(@D)
-	$(CC) $(PROGRAM_CFLAGS) -Iexamples $(call module_cflags,openblas) $(filter %.c %.o,$^) \
-	    -o $@ $(PROGRAM_LIBS) $(call module_libs,openblas)
+	$(CC) $(PROGRAM_CFLAGS) -Iexamples -Ilibgan $(call module_cflags,$(LIB_MODULES)) \
+	    $(filter %.c %.o,$^) -o $@ $(STATIC) $(call module_libs,$(LIB_MODULES)) \
+	    $(LIB_PRIVATE_LIBS)
 
 bench: $(BUILD)/bench/gan_bench | fetch-mnist
 	@bench/run.sh $(BENCH_OPTIONS) --out $(BUILD)/bench/libgan.csv

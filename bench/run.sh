@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs libgan's benchmark workloads, each in a process of its own (peak RSS is per process),
 # writes their CSV records to --out and prints the table (docs/performance.md). The sgemm
-# reference runs first at every thread count: "% peak" is a workload's GFLOP/s over its.
+# references (OpenBLAS's, then libgan's own GEMM) run first at every thread count: "% peak"
+# is a workload's GFLOP/s over the faster of the two.
 #   bench/run.sh [--seconds S] [--repeats R] [--threads "1 2"] [--workloads "W1 W2 ..."]
 #                [--data DIR] [--out FILE]
 # Environment: BUILD (where gan_bench was built, default build), MNIST_DIR, and anything
@@ -39,9 +40,9 @@ echo "CPU: ${cpu:-unknown} ($(nproc) cores); OpenBLAS core: $("$program" --blas-
     "(OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset})"
 echo "each workload: warm-up, then $repeats repetition(s) of at least $seconds s; the median"
 
-list=sgemm
+list="sgemm sgemm-libgan"
 for w in $workloads; do
-    [ "$w" = sgemm ] || list="$list $w"
+    case "$w" in sgemm | sgemm-libgan) ;; *) list="$list $w" ;; esac
 done
 failed=0
 for t in $threads; do

@@ -22,6 +22,7 @@ typedef struct spec {
     int64_t batch;
     build_fn build;
     gan_init init;
+    bench_multiply_fn multiply; /* sgemm: whose GEMM */
 } spec;
 
 struct workload {
@@ -95,13 +96,14 @@ static gan_status build_w2(gan_model *g, gan_model *d)
 
 /* In the order of WORKLOAD_NAMES. */
 static const spec specs[] = {
-    {"sgemm", SGEMM, 1, NULL, GAN_INIT_PYTORCH},
-    {"W1", TRAIN, 64, build_w1, GAN_INIT_PYTORCH},
-    {"W2", TRAIN, 128, build_w2, GAN_INIT_PYTORCH},
-    {"W3-b64", TRAIN, 64, mnist_dcgan_build, GAN_INIT_DCGAN},
-    {"W3-b256", TRAIN, 256, mnist_dcgan_build, GAN_INIT_DCGAN},
-    {"W3-gen-b1", GENERATE, 1, mnist_dcgan_build, GAN_INIT_DCGAN},
-    {"W3-gen-b256", GENERATE, 256, mnist_dcgan_build, GAN_INIT_DCGAN},
+    {"sgemm", SGEMM, 1, NULL, GAN_INIT_PYTORCH, bench_sgemm},
+    {"sgemm-libgan", SGEMM, 1, NULL, GAN_INIT_PYTORCH, bench_sgemm_libgan},
+    {"W1", TRAIN, 64, build_w1, GAN_INIT_PYTORCH, NULL},
+    {"W2", TRAIN, 128, build_w2, GAN_INIT_PYTORCH, NULL},
+    {"W3-b64", TRAIN, 64, mnist_dcgan_build, GAN_INIT_DCGAN, NULL},
+    {"W3-b256", TRAIN, 256, mnist_dcgan_build, GAN_INIT_DCGAN, NULL},
+    {"W3-gen-b1", GENERATE, 1, mnist_dcgan_build, GAN_INIT_DCGAN, NULL},
+    {"W3-gen-b256", GENERATE, 256, mnist_dcgan_build, GAN_INIT_DCGAN, NULL},
 };
 
 static gan_status init_layers(gan_model *model, gan_init init, gan_rng *rng)
@@ -256,8 +258,8 @@ void workload_free(workload *w)
 gan_status workload_step(workload *w)
 {
     if (w->spec->kind == SGEMM) {
-        bench_sgemm(SGEMM_SIZE, gan_tensor_data(w->a), gan_tensor_data(w->b),
-                    gan_tensor_data(w->c));
+        w->spec->multiply(SGEMM_SIZE, gan_tensor_data(w->a), gan_tensor_data(w->b),
+                          gan_tensor_data(w->c));
         return GAN_OK;
     }
     if (w->spec->kind == GENERATE)

@@ -9,7 +9,7 @@
 #include <gan.h>
 
 /* Every workload's name, space-separated, in the order a full run takes them. */
-#define WORKLOAD_NAMES "sgemm W1 W2 W3-b64 W3-b256 W3-gen-b1 W3-gen-b256"
+#define WORKLOAD_NAMES "sgemm sgemm-libgan W1 W2 W3-b64 W3-b256 W3-gen-b1 W3-gen-b256"
 
 /* A workload, built and ready to step (opaque). */
 typedef struct workload workload;

@@ -15,6 +15,7 @@
  */
 #include <math.h>
 
+#include "kernels/adam_update.h"
 #include "optim/optim_impl.h"
 
 void gan__adam_step(gan_optim *optim, float *params, const float *grads, size_t count)
@@ -24,30 +25,16 @@ void gan__adam_step(gan_optim *optim, float *params, const float *grads, size_t 
     const double t = (double)optim->steps;
     const double bias1 = 1.0 - pow(beta1, t), bias2 = 1.0 - pow(beta2, t);
 
-    const bool decoupled = optim->kind == GAN_OPTIM_ADAMW;
-    const float weight_decay = optim->value[GAN_OPTIM_WEIGHT_DECAY];
-    const float shrink = (float)(1.0 - lr * (double)weight_decay);
-    const float b1 = (float)beta1, one_minus_b1 = (float)(1.0 - beta1);
-    const float b2 = (float)beta2, one_minus_b2 = (float)(1.0 - beta2);
-    const float bias2_sqrt = (float)sqrt(bias2);
-    const float eps = optim->value[GAN_OPTIM_EPS];
-    const float step_neg = (float)(-(lr / bias1));
-
-    float *m = gan__optim_slot(optim, GAN__SLOT_EXP_AVG);
-    float *v = gan__optim_slot(optim, GAN__SLOT_EXP_AVG_SQ);
-    for (size_t i = 0; i < count; i++) {
-        float g = grads[i], p = params[i];
-        if (weight_decay != 0.0f) {
-            if (decoupled)
-                p = p * shrink;
-            else
-                g = g + weight_decay * p;
-        }
-        float mi = m[i] * b1 + one_minus_b1 * g;
-        float vi = v[i] * b2 + (one_minus_b2 * g) * g;
-        m[i] = mi;
-        v[i] = vi;
-        float denom = sqrtf(vi) / bias2_sqrt + eps;
-        params[i] = p + (step_neg * mi) / denom;
-    }
+    const gan_adam_factors factors = {
+        .beta1 = (float)beta1, .one_minus_beta1 = (float)(1.0 - beta1),
+        .beta2 = (float)beta2, .one_minus_beta2 = (float)(1.0 - beta2),
+        .bias2_sqrt = (float)sqrt(bias2), .eps = optim->value[GAN_OPTIM_EPS],
+        .step_neg = (float)(-(lr / bias1)),
+        .weight_decay = optim->value[GAN_OPTIM_WEIGHT_DECAY],
+        .shrink = (float)(1.0 - lr * (double)optim->value[GAN_OPTIM_WEIGHT_DECAY]),
+        .decoupled = optim->kind == GAN_OPTIM_ADAMW,
+    };
+    gan__adam_update(&factors, (int64_t)count, params, grads,
+                     gan__optim_slot(optim, GAN__SLOT_EXP_AVG),
+                     gan__optim_slot(optim, GAN__SLOT_EXP_AVG_SQ));
 }
