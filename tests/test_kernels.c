@@ -3,9 +3,9 @@
  * AVX-512 kernels directly, and gan__sgemm (kernels or OpenBLAS, split between threads),
  * against a double-precision reference on every edge of the blocking: shapes around the
  * micro-tile (12 x 32), the blocks (KC 256, MC 480, NC 2048) and the 16 x 16 transposes,
- * every transpose combination, padded leading dimensions, and alpha and beta. The AVX-512
- * element-wise kernels: the same bits as the portable formulas, NaN, infinities and signed
- * zeros included. The thread pool: every index exactly once, and two callers at once.
+ * every transpose combination, padded leading dimensions, and alpha and beta, and the
+ * kernel for products of few rows. The AVX-512 element-wise kernels: the same bits as the
+ * portable formulas, NaN, infinities and signed zeros included. The thread pool: every index exactly once, and two callers at once.
  * Links the static library (see the Makefile's WHITE_BOX_TESTS).
  */
 #include <float.h>
@@ -130,12 +130,32 @@ static void own_kernels_match_the_reference(void **state)
             }
 }
 
+/* Products of fewer than 4 rows (Dense at batch 1) take a kernel of their own. */
+static void few_rows_kernel_matches_the_reference(void **state)
+{
+    (void)state;
+    if (!gan__cpu_has_avx512())
+        skip();
+    const shape few[] = {{1, 1, 1}, {1, 33, 7}, {2, 100, 37}, {3, 17, 0}, {3, 40, 300},
+                         {1, 1000, 100}};
+    uint32_t seed = 500;
+    for (size_t s = 0; s < sizeof few / sizeof few[0]; s++)
+        for (int t = 0; t < 4; t++)
+            for (size_t v = 0; v < sizeof scalars / sizeof scalars[0]; v++) {
+                operands o = make_operands(few[s], t & 1, t & 2, scalars[v][0], scalars[v][1],
+                                           seed++);
+                gan__sgemm_few_rows_avx512(&o.g);
+                check_against_reference(&o);
+                free_operands(&o);
+            }
+}
+
 /* What every layer calls: the right answer at 1 and 2 threads, and the same bits at both
  * (the split between threads never changes the order of a sum). */
 static void sgemm_matches_the_reference_at_any_thread_count(void **state)
 {
     (void)state;
-    const shape large[] = {{130, 1000, 300}, {1000, 70, 300}, {64, 784, 128}};
+    const shape large[] = {{130, 1000, 300}, {1000, 70, 300}, {64, 784, 128}, {1, 12544, 100}};
     uint32_t seed = 100;
     for (size_t s = 0; s < sizeof large / sizeof large[0]; s++)
         for (int t = 0; t < 4; t++) {
@@ -327,6 +347,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(own_kernels_match_the_reference),
+        cmocka_unit_test(few_rows_kernel_matches_the_reference),
         cmocka_unit_test(sgemm_matches_the_reference_at_any_thread_count),
         cmocka_unit_test(leaky_relu_avx512_matches_the_formula),
         cmocka_unit_test(adam_avx512_matches_the_formula),

@@ -11,6 +11,9 @@
 #include "kernels/parallel.h"
 #include "kernels/sgemm_avx512.h"
 
+/* Products with fewer rows than this take the few-rows kernel. */
+#define FEW_ROWS 4
+
 /* Multiply-adds below which a product is not worth waking another thread for. */
 #define GEMM_GRAIN (1 << 20)
 
@@ -48,7 +51,9 @@ static void gemm_task(void *context, int task, int tasks)
         part.b += part.transpose_b ? first * part.ldb : first;
         part.c += first;
     }
-    if (!gan__sgemm_avx512(&part))
+    if (part.m < FEW_ROWS)
+        gan__sgemm_few_rows_avx512(&part);
+    else if (!gan__sgemm_avx512(&part))
         blas_sgemm(&part);
 }
 
@@ -63,8 +68,9 @@ void gan__sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_
         blas_sgemm(&whole);
         return;
     }
-    /* Split the dimension with more micro-tiles: 12 rows or 32 columns each. */
-    const int64_t row_tiles = (m + 11) / 12, column_tiles = (n + 31) / 32;
+    /* Split the dimension with more micro-tiles: 12 rows or 32 columns each (products of
+     * few rows split their columns). */
+    const int64_t row_tiles = m < FEW_ROWS ? 0 : (m + 11) / 12, column_tiles = (n + 31) / 32;
     const gemm_split split = {.whole = &whole, .by_rows = row_tiles > column_tiles,
                               .unit = row_tiles > column_tiles ? 12 : 32};
     int tasks = gan__parallel_tasks((double)m * (double)n * (double)k, GEMM_GRAIN);

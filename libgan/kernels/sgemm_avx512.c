@@ -259,3 +259,56 @@ bool gan__sgemm_avx512(const gan_gemm_problem *g)
     }
     return true;
 }
+
+/* op(A)[i, p]. */
+static float a_at(const gan_gemm_problem *g, int64_t i, int64_t p)
+{
+    return g->transpose_a ? g->a[p * g->lda + i] : g->a[i * g->lda + p];
+}
+
+/* c = alpha sum + beta c, not reading c when beta is 0. */
+static void finish(float *c, float sum, float alpha, float beta)
+{
+    *c = beta == 0.0f ? alpha * sum : alpha * sum + beta * *c;
+}
+
+AVX512 void gan__sgemm_few_rows_avx512(const gan_gemm_problem *g)
+{
+    if (g->transpose_b) {
+        /* op(B)[p, j] = b[j ldb + p]: C[i, j] is a dot product of two contiguous rows when A
+         * is not transposed; lanes hold partial sums p = l mod 16, reduced at the end. */
+        for (int64_t i = 0; i < g->m; i++)
+            for (int64_t j = 0; j < g->n; j++) {
+                const float *row = g->b + j * g->ldb;
+                __m512 acc = _mm512_setzero_ps();
+                for (int64_t p = 0; p < g->k; p += 16) {
+                    const __mmask16 lanes = lane_mask(g->k - p);
+                    __m512 a;
+                    if (g->transpose_a) {
+                        float column[16] = {0};
+                        for (int l = 0; l < 16 && p + l < g->k; l++)
+                            column[l] = a_at(g, i, p + l);
+                        a = _mm512_loadu_ps(column);
+                    } else {
+                        a = _mm512_maskz_loadu_ps(lanes, g->a + i * g->lda + p);
+                    }
+                    acc = _mm512_fmadd_ps(a, _mm512_maskz_loadu_ps(lanes, row + p), acc);
+                }
+                finish(g->c + i * g->ldc + j, _mm512_reduce_add_ps(acc), g->alpha, g->beta);
+            }
+        return;
+    }
+    /* op(B)[p, :] is a contiguous row: C[i, :] accumulates a[i, p] B[p, :] along p. */
+    for (int64_t i = 0; i < g->m; i++)
+        for (int64_t j = 0; j < g->n; j += 16) {
+            const __mmask16 lanes = lane_mask(g->n - j);
+            __m512 acc = _mm512_setzero_ps();
+            for (int64_t p = 0; p < g->k; p++)
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(a_at(g, i, p)),
+                                      _mm512_maskz_loadu_ps(lanes, g->b + p * g->ldb + j), acc);
+            float sums[16];
+            _mm512_storeu_ps(sums, acc);
+            for (int l = 0; l < 16 && j + l < g->n; l++)
+                finish(g->c + i * g->ldc + j + l, sums[l], g->alpha, g->beta);
+        }
+}

@@ -23,4 +23,11 @@ typedef struct gan_gemm_problem {
  */
 bool gan__sgemm_avx512(const gan_gemm_problem *problem);
 
+/*
+ * The same for products of few rows (m < 4, a Dense layer at batch 1), where a 12-row
+ * micro-tile would be mostly empty: one pass over op(B) per row of C, as dot products
+ * along k when B is stored transposed, else as row updates along n. No buffers.
+ */
+void gan__sgemm_few_rows_avx512(const gan_gemm_problem *problem);
+
 #endif /* GAN_KERNELS_SGEMM_AVX512_H */
