@@ -125,8 +125,8 @@ def pass_flops(model, x):
 
 
 def load_images(folder):
-    """MNIST's training images as float32 [N, 1, 28, 28] in [-1, 1], as libgan's data set
-    holds them (GAN_PIXELS_SYMMETRIC)."""
+    """MNIST's training images as their bytes, uint8 [N, 1, 28, 28], as libgan's data set
+    holds them; training_step scales each batch to [-1, 1] (GAN_PIXELS_SYMMETRIC)."""
     import numpy as np
     import torch
 
@@ -137,9 +137,9 @@ def load_images(folder):
                 with opener(path, "rb") as f:
                     raw = f.read()
                 count, rows, columns = (int.from_bytes(raw[i:i + 4], "big") for i in (4, 8, 12))
-                pixels = np.frombuffer(raw, np.uint8, count * rows * columns, 16)
-                images = pixels.astype(np.float32) / 127.5 - 1.0
-                return torch.from_numpy(images.reshape(count, 1, rows, columns))
+                pixels = np.frombuffer(raw, np.uint8, count * rows * columns, 16).copy()
+                del raw
+                return torch.from_numpy(pixels.reshape(count, 1, rows, columns))
     sys.exit("torch_reference.py: no train-images-idx3-ubyte in %s" % folder)
 
 
@@ -158,7 +158,7 @@ def training_step(g, d, images, batch):
         nonlocal order, position
         if position + batch > len(images):  # every batch full, reshuffled every epoch
             order, position = torch.randperm(len(images)), 0
-        real = images.index_select(0, order[position:position + batch])
+        real = images.index_select(0, order[position:position + batch]).float() / 127.5 - 1.0
         position += batch
         fake = g(torch.randn(batch, LATENT))
         d_optim.zero_grad(set_to_none=True)

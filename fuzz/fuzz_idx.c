@@ -66,12 +66,17 @@ static void read_as(const char *path, gan_idx_kind kind, const uint8_t *data, si
     /* The header check bounds data_bytes by the file size (times 1032 for gzip). */
     float *values = malloc((size_t)file.data_bytes * sizeof(float) + 1);
     fuzz_require(values != NULL, "malloc of %llu floats", (unsigned long long)file.data_bytes);
-    float identity[256];
-    for (int p = 0; p < 256; p++)
-        identity[p] = (float)p;
     fuzz_clear_error();
-    status = kind == GAN_IDX_IMAGES ? gan__idx_read_images(&file, identity, values)
-                                    : gan__idx_read_labels(&file, values);
+    if (kind == GAN_IDX_IMAGES) {
+        uint8_t *pixels = malloc((size_t)file.data_bytes + 1);
+        fuzz_require(pixels != NULL, "malloc of %llu bytes", (unsigned long long)file.data_bytes);
+        status = gan__idx_read_images(&file, pixels);
+        for (uint64_t i = 0; status == GAN_OK && i < file.data_bytes; i++)
+            values[i] = (float)pixels[i];
+        free(pixels);
+    } else {
+        status = gan__idx_read_labels(&file, values);
+    }
     if (status == GAN_OK)
         check_values(&file, kind, values, data, size);
     else

@@ -2,8 +2,9 @@
  * @file gan/data.h
  * @brief Data sets: IDX files (MNIST, Fashion-MNIST) and shuffled mini-batches.
  *
- * A data set holds every image in memory as float32 [count, channels, height, width],
- * scaled as asked, with its labels if there are any. Files are read as hostile input:
+ * A data set holds every image in memory, as the file's bytes (one per pixel), with its
+ * labels if there are any; batches and copies come out as float32
+ * [count, channels, height, width], scaled as asked. Files are read as hostile input:
  * magic numbers, dimensions and labels are checked against the real size of the data
  * before anything is allocated.
  */

@@ -1,6 +1,7 @@
 /*
- * Data sets (gan/data.h): images as float32 [count, 1, rows, cols] scaled as asked, labels
- * as floats, and shuffled mini-batches.
+ * Data sets (gan/data.h): images [count, 1, rows, cols] kept as the file's bytes (a quarter
+ * of the memory of floats) and scaled as asked through a 256-entry table when a batch is
+ * copied out, labels as floats, and shuffled mini-batches.
  *
  * Each epoch's order is a Fisher-Yates shuffle of the identity drawn from the rng's
  * GAN_RNG_SHUFFLE stream, starting at the stream's position when the epoch's first batch
@@ -26,7 +27,8 @@ struct gan_dataset {
     int64_t count;            /* samples, 1 .. GAN_IDX_MAX_COUNT */
     int64_t height, width;    /* one channel */
     int64_t sample;           /* height * width floats per image */
-    float *images;            /* count * sample */
+    uint8_t *pixels;          /* count * sample, as in the file */
+    float scale[256];         /* pixel value -> float, for the range asked for */
     float *labels;            /* count, or NULL */
     uint32_t *order;          /* this epoch's permutation (valid once drawn) */
     int64_t epoch;            /* from 0 */
@@ -47,7 +49,7 @@ void gan_dataset_free(gan_dataset *dataset)
 {
     if (!dataset)
         return;
-    gan__free(dataset->images);
+    gan__free(dataset->pixels);
     gan__free(dataset->labels);
     gan__free(dataset->order);
     gan__free(dataset);
@@ -67,10 +69,10 @@ static gan_dataset *allocate(const gan_idx_file *images, bool with_labels)
     dataset->index = 0;
     dataset->shuffle_position = GAN_DATASET_ORDER_NOT_DRAWN;
     /* data_bytes * sizeof(float) fits in size_t: checked when the header was read. */
-    dataset->images = gan__alloc((size_t)images->data_bytes * sizeof(float), "data set images");
-    if (dataset->images && with_labels)
+    dataset->pixels = gan__alloc((size_t)images->data_bytes, "data set images");
+    if (dataset->pixels && with_labels)
         dataset->labels = gan__alloc((size_t)images->count * sizeof(float), "data set labels");
-    if (dataset->images && (dataset->labels || !with_labels))
+    if (dataset->pixels && (dataset->labels || !with_labels))
         dataset->order = gan__alloc((size_t)images->count * sizeof(uint32_t),
                                     "data set permutation");
     if (!dataset->order) {
@@ -110,9 +112,8 @@ gan_status gan_dataset_load_idx(gan_dataset **out, const char *images_path,
             status = GAN_ERR_OUT_OF_MEMORY;
     }
     if (status == GAN_OK) {
-        float table[256];
-        fill_pixel_table(range, table);
-        status = gan__idx_read_images(&images, table, dataset->images);
+        fill_pixel_table(range, dataset->scale);
+        status = gan__idx_read_images(&images, dataset->pixels);
     }
     if (status == GAN_OK && labels_path)
         status = gan__idx_read_labels(&labels, dataset->labels);
@@ -238,8 +239,10 @@ static gan_status check_tensors(const char *function, const gan_dataset *dataset
 static void copy_sample(const gan_dataset *dataset, int64_t source, int64_t row, gan_tensor *images,
                         gan_tensor *labels)
 {
-    memcpy(images->data + row * dataset->sample, dataset->images + source * dataset->sample,
-           (size_t)dataset->sample * sizeof(float));
+    const uint8_t *from = dataset->pixels + source * dataset->sample;
+    float *to = images->data + row * dataset->sample;
+    for (int64_t i = 0; i < dataset->sample; i++)
+        to[i] = dataset->scale[from[i]];
     if (labels)
         labels->data[row] = dataset->labels[source];
 }

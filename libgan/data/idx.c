@@ -229,19 +229,16 @@ static gan_status expect_end(gan_idx_file *file)
     return GAN_OK;
 }
 
-gan_status gan__idx_read_images(gan_idx_file *file, const float table[256], float *out)
+gan_status gan__idx_read_images(gan_idx_file *file, uint8_t *out)
 {
-    unsigned char chunk[IDX_CHUNK];
     uint64_t done = 0;
     while (done < file->data_bytes) {
         uint64_t left = file->data_bytes - done;
         size_t count = left < IDX_CHUNK ? (size_t)left : IDX_CHUNK;
-        gan_status status = read_exact(file, chunk, count, "pixel data", done, file->data_bytes);
+        gan_status status = read_exact(file, out + done, count, "pixel data", done,
+                                       file->data_bytes);
         if (status != GAN_OK)
             return status;
-        float *target = out + done;
-        for (size_t i = 0; i < count; i++)
-            target[i] = table[chunk[i]];
         done += count;
     }
     return expect_end(file);

@@ -48,9 +48,9 @@ typedef struct gan_idx_file {
 gan_status gan__idx_open(gan_idx_file *file, const char *function, const char *path,
                          gan_idx_kind kind);
 
-/* Reads the pixels of an images file: out[i] = table[byte i] for data_bytes floats, then
- * requires the end of the file. */
-gan_status gan__idx_read_images(gan_idx_file *file, const float table[256], float *out);
+/* Reads the pixels of an images file, data_bytes bytes as stored, then requires the end of
+ * the file. */
+gan_status gan__idx_read_images(gan_idx_file *file, uint8_t *out);
 
 /* Reads the labels of a labels file as floats (each 0..9), then requires the end. */
 gan_status gan__idx_read_labels(gan_idx_file *file, float *out);
