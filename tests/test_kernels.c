@@ -5,7 +5,7 @@
  * micro-tile (12 x 32), the blocks (KC 256, MC 480, NC 2048) and the 16 x 16 transposes,
  * every transpose combination, padded leading dimensions, and alpha and beta, and the
  * kernel for products of few rows. The AVX-512 element-wise kernels: the same bits as the
- * portable formulas, NaN, infinities and signed zeros included. The thread pool: every index exactly once, and two callers at once.
+ * portable formulas, NaN, infinities and signed zeros included (tanh within 2 ulp). The thread pool: every index exactly once, and two callers at once.
  * Links the static library (see the Makefile's WHITE_BOX_TESTS).
  */
 #include <float.h>
@@ -267,6 +267,58 @@ static void adam_avx512_matches_the_formula(void **state)
     }
 }
 
+/* ulps between a float and the exact value (in double), in units of the float's ulp there. */
+static double ulps(float got, double exact)
+{
+    const float nearest = (float)exact;
+    const double ulp = (double)nextafterf(fabsf(nearest), INFINITY) - (double)fabsf(nearest);
+    return fabs((double)got - exact) / ulp;
+}
+
+/* Forward within 2 ulp of tanh on a sweep of every 61st float up to 12 (beyond, tanh rounds
+ * to 1), both signs; the specials exact; backward the same bits as its formula. */
+static void tanh_avx512_is_within_2_ulp(void **state)
+{
+    (void)state;
+    if (!gan__cpu_has_avx512())
+        skip();
+    enum { CHUNK = 4096 };
+    float x[CHUNK], y[CHUNK];
+    double worst = 0.0;
+    uint32_t bits = 1;
+    while (bits < 0x41400000u) {
+        int count = 0;
+        for (; count < CHUNK && bits < 0x41400000u; count++, bits += 61) {
+            memcpy(&x[count], &bits, sizeof bits);
+            if (count % 2)
+                x[count] = -x[count];
+        }
+        gan__tanh_forward_avx512(count, x, y);
+        for (int i = 0; i < count; i++) {
+            const double error = ulps(y[i], tanh((double)x[i]));
+            if (error > worst)
+                worst = error;
+            if (error > 2.0)
+                fail_msg("tanh(%.9g) = %.9g, %.2f ulp from %.17g", x[i], y[i], error,
+                         tanh((double)x[i]));
+        }
+    }
+    print_message("tanh: worst error %.3f ulp\n", worst);
+    const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, 12.0f, -1e30f, FLT_MAX, NAN};
+    const float want[] = {0.0f, -0.0f, 1.0f, -1.0f, 1.0f, -1.0f, 1.0f, NAN};
+    float got[8];
+    gan__tanh_forward_avx512(8, specials, got);
+    assert_same_bits(got, want, 8);
+
+    float out[SPECIAL_COUNT], dy[SPECIAL_COUNT], expected[SPECIAL_COUNT];
+    fill_specials(x, 21);
+    fill_specials(dy, 22);
+    gan__tanh_backward_avx512(SPECIAL_COUNT, x, dy, out);
+    for (int i = 0; i < SPECIAL_COUNT; i++)
+        expected[i] = dy[i] * (1.0f - x[i] * x[i]);
+    assert_same_bits(out, expected, SPECIAL_COUNT);
+}
+
 /* ---- the thread pool -------------------------------------------------------------------- */
 
 static void count_range(void *context, int64_t begin, int64_t end)
@@ -351,6 +403,7 @@ int main(void)
         cmocka_unit_test(sgemm_matches_the_reference_at_any_thread_count),
         cmocka_unit_test(leaky_relu_avx512_matches_the_formula),
         cmocka_unit_test(adam_avx512_matches_the_formula),
+        cmocka_unit_test(tanh_avx512_is_within_2_ulp),
         cmocka_unit_test(parallel_for_covers_every_index_once),
         cmocka_unit_test(concurrent_callers_get_the_same_bits),
     };

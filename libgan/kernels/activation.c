@@ -71,16 +71,44 @@ void gan__leaky_relu_backward(int64_t n, float slope, const float *x, const floa
     gan__parallel_for(n, ELEMENTWISE_GRAIN, 16, leaky_relu_backward_range, &job);
 }
 
-void gan__tanh_forward(int64_t n, const float *x, float *y)
+typedef struct tanh_job {
+    const float *x, *dy;
+    float *out;
+} tanh_job;
+
+static void tanh_forward_range(void *context, int64_t begin, int64_t end)
 {
-    for (int64_t i = 0; i < n; i++)
-        y[i] = tanhf(x[i]);
+    const tanh_job *job = context;
+    if (gan__cpu_has_avx512()) {
+        gan__tanh_forward_avx512(end - begin, job->x + begin, job->out + begin);
+        return;
+    }
+    for (int64_t i = begin; i < end; i++)
+        job->out[i] = tanhf(job->x[i]);
 }
 
+static void tanh_backward_range(void *context, int64_t begin, int64_t end)
+{
+    const tanh_job *job = context;
+    if (gan__cpu_has_avx512()) {
+        gan__tanh_backward_avx512(end - begin, job->x + begin, job->dy + begin, job->out + begin);
+        return;
+    }
+    for (int64_t i = begin; i < end; i++)
+        job->out[i] = job->dy[i] * (1.0f - job->x[i] * job->x[i]);
+}
+
+void gan__tanh_forward(int64_t n, const float *x, float *y)
+{
+    tanh_job job = {.x = x, .out = y};
+    gan__parallel_for(n, ELEMENTWISE_GRAIN / 8, 16, tanh_forward_range, &job);
+}
+
+/* job.x holds the forward's output y. */
 void gan__tanh_backward(int64_t n, const float *y, const float *dy, float *dx)
 {
-    for (int64_t i = 0; i < n; i++)
-        dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+    tanh_job job = {.x = y, .dy = dy, .out = dx};
+    gan__parallel_for(n, ELEMENTWISE_GRAIN, 16, tanh_backward_range, &job);
 }
 
 void gan__sigmoid_forward(int64_t n, const float *x, float *y)

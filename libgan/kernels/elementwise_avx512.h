@@ -1,4 +1,5 @@
-/* Internal: AVX-512 bodies of element-wise kernels; bitwise equal to the portable loops. */
+/* Internal: AVX-512 bodies of element-wise kernels; bitwise equal to the portable loops but
+ * for tanh's forward. */
 #ifndef GAN_KERNELS_ELEMENTWISE_AVX512_H
 #define GAN_KERNELS_ELEMENTWISE_AVX512_H
 
@@ -8,5 +9,9 @@
 void gan__leaky_relu_forward_avx512(int64_t n, float slope, const float *x, float *y);
 void gan__leaky_relu_backward_avx512(int64_t n, float slope, const float *x, const float *dy,
                                      float *dx);
+
+/* Within 2 ulp of tanh (libm's tanhf, the portable path, rounds differently). */
+void gan__tanh_forward_avx512(int64_t n, const float *x, float *y);
+void gan__tanh_backward_avx512(int64_t n, const float *y, const float *dy, float *dx);
 
 #endif /* GAN_KERNELS_ELEMENTWISE_AVX512_H */
