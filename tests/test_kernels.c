@@ -5,7 +5,8 @@
  * micro-tile (12 x 32), the blocks (KC 256, MC 480, NC 2048) and the 16 x 16 transposes,
  * every transpose combination, padded leading dimensions, and alpha and beta, and the
  * kernel for products of few rows. The AVX-512 element-wise kernels: the same bits as the
- * portable formulas, NaN, infinities and signed zeros included (tanh within 2 ulp). The thread pool: every index exactly once, and two callers at once.
+ * portable formulas, NaN, infinities and signed zeros included (tanh within 2 ulp); the
+ * reductions in their fixed order at any thread count. The thread pool: every index exactly once, and two callers at once.
  * Links the static library (see the Makefile's WHITE_BOX_TESTS).
  */
 #include <float.h>
@@ -16,7 +17,9 @@
 #include "kernels/adam_update.h"
 #include "kernels/cpu_features.h"
 #include "kernels/elementwise_avx512.h"
+#include "kernels/finite.h"
 #include "kernels/parallel.h"
+#include "kernels/reduction.h"
 #include "kernels/gemm.h"
 #include "kernels/sgemm_avx512.h"
 #include "test_support.h"
@@ -319,6 +322,64 @@ static void tanh_avx512_is_within_2_ulp(void **state)
     assert_same_bits(out, expected, SPECIAL_COUNT);
 }
 
+/* The sum of squares in the order reduction.h fixes, written out plainly. */
+static double sum_of_squares_by_definition(const float *x, size_t count)
+{
+    size_t chunk = (count + 255) / 256;
+    chunk = (chunk + 7) / 8 * 8;
+    double total = 0.0;
+    for (size_t begin = 0; begin < count; begin += chunk) {
+        double lane[8] = {0};
+        for (size_t i = begin; i < count && i < begin + chunk; i++)
+            lane[(i - begin) % 8] += (double)x[i] * (double)x[i];
+        total += ((lane[0] + lane[1]) + (lane[2] + lane[3])) +
+                 ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    }
+    return total;
+}
+
+static void reductions_give_the_same_bits_everywhere(void **state)
+{
+    (void)state;
+    enum { N = 300007 };
+    float *x = malloc(sizeof(float) * N), *copy = malloc(sizeof(float) * N);
+    assert_non_null(x);
+    assert_non_null(copy);
+    fill(x, N, 77);
+    const size_t counts[] = {0, 1, 7, 8, 9, 255, 2049, 65536 * 3 + 5, N};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        const double want = sum_of_squares_by_definition(x, counts[c]);
+        for (int threads = 1; threads <= 2; threads++) {
+            assert_status(gan_set_num_threads(threads), GAN_OK);
+            const double got = gan__sum_of_squares(x, counts[c]);
+            assert_memory_equal(&got, &want, sizeof got);
+            memset(copy, 0, sizeof(float) * N);
+            gan__copy_floats(copy, x, counts[c]);
+            assert_memory_equal(copy, x, sizeof(float) * counts[c]);
+            if (counts[c] < N)
+                assert_true(copy[counts[c]] == 0.0f);
+        }
+    }
+    /* the first bad value wins, wherever the threads' stretches fall */
+    const float bad[] = {NAN, INFINITY, -INFINITY};
+    const size_t places[] = {0, 15, 16, 17, 150001, N - 1};
+    for (size_t b = 0; b < 3; b++)
+        for (size_t p = 0; p < sizeof places / sizeof places[0]; p++)
+            for (int threads = 1; threads <= 2; threads++) {
+                assert_status(gan_set_num_threads(threads), GAN_OK);
+                memcpy(copy, x, sizeof(float) * N);
+                copy[places[p]] = bad[b];
+                if (places[p] < N - 1)
+                    copy[N - 1] = NAN; /* a later one too */
+                assert_int_equal(gan__first_nonfinite(copy, N), places[p]);
+                if (gan__cpu_has_avx512())
+                    assert_int_equal(gan__first_nonfinite_avx512(copy, N), places[p]);
+            }
+    assert_int_equal(gan__first_nonfinite(x, N), N);
+    free(x);
+    free(copy);
+}
+
 /* ---- the thread pool -------------------------------------------------------------------- */
 
 static void count_range(void *context, int64_t begin, int64_t end)
@@ -404,6 +465,7 @@ int main(void)
         cmocka_unit_test(leaky_relu_avx512_matches_the_formula),
         cmocka_unit_test(adam_avx512_matches_the_formula),
         cmocka_unit_test(tanh_avx512_is_within_2_ulp),
+        cmocka_unit_test(reductions_give_the_same_bits_everywhere),
         cmocka_unit_test(parallel_for_covers_every_index_once),
         cmocka_unit_test(concurrent_callers_get_the_same_bits),
     };

@@ -5,6 +5,7 @@
 #include "core/checked_math.h"
 #include "core/error.h"
 #include "gan/snapshot.h"
+#include "kernels/reduction.h"
 
 void gan__snapshot_clear(gan_snapshot *snapshot)
 {
@@ -52,7 +53,7 @@ void gan__snapshot_take(gan_snapshot *snapshot)
 {
     float *at = snapshot->copy;
     for (int i = 0; i < snapshot->region_count; i++) {
-        memcpy(at, snapshot->regions[i].data, snapshot->regions[i].count * sizeof(float));
+        gan__copy_floats(at, snapshot->regions[i].data, snapshot->regions[i].count);
         at += snapshot->regions[i].count;
     }
 }
@@ -61,7 +62,7 @@ void gan__snapshot_restore(const gan_snapshot *snapshot)
 {
     const float *at = snapshot->copy;
     for (int i = 0; i < snapshot->region_count; i++) {
-        memcpy(snapshot->regions[i].data, at, snapshot->regions[i].count * sizeof(float));
+        gan__copy_floats(snapshot->regions[i].data, at, snapshot->regions[i].count);
         at += snapshot->regions[i].count;
     }
 }

@@ -7,7 +7,7 @@
 #include "kernels/parallel.h"
 
 /* Elements below which a kernel runs on one thread: waking another costs microseconds. */
-#define ELEMENTWISE_GRAIN (1 << 15)
+#define ELEMENTWISE_GRAIN (1 << 16)
 
 /* Slope 0 (ReLU) has loops of its own: 0 * x would give -0 for negative x and NaN for
  * -inf (and 0 * dy NaN for an infinite gradient), where ReLU gives +0. A NaN input passes

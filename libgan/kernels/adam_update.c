@@ -6,7 +6,7 @@
 #include "kernels/parallel.h"
 
 /* Parameters below which an update runs on one thread. */
-#define ADAM_GRAIN (1 << 15)
+#define ADAM_GRAIN (1 << 17)
 
 /* Float arithmetic in PyTorch's order; ISO C mode (-std=c11) keeps gcc from fusing a
  * multiply and an add, so these are the same operations as the AVX-512 body's. */

@@ -149,3 +149,34 @@ AVX512 void gan__tanh_backward_avx512(int64_t n, const float *y, const float *dy
                               _mm512_mul_ps(g, _mm512_sub_ps(one, _mm512_mul_ps(v, v))));
     }
 }
+
+/* One chunk of gan__sum_of_squares: lane l of the accumulator takes elements i = l mod 8. */
+AVX512 double gan__sum_of_squares_avx512(const float *x, size_t count)
+{
+    __m512d acc = _mm512_setzero_pd();
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        const __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(x + i));
+        acc = _mm512_fmadd_pd(v, v, acc); /* the square is exact: one rounding, as + */
+    }
+    double lane[8];
+    _mm512_storeu_pd(lane, acc);
+    for (; i < count; i++)
+        lane[i % 8] += (double)x[i] * (double)x[i];
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+
+/* The first i < count with x[i] NaN or infinite (exponent bits all ones), or count. */
+AVX512 size_t gan__first_nonfinite_avx512(const float *x, size_t count)
+{
+    const __m512i exponent = _mm512_set1_epi32(0x7f800000);
+    for (size_t i = 0; i < count; i += 16) {
+        const __mmask16 lanes = tail_mask((int64_t)(count - i));
+        const __m512i bits = _mm512_maskz_loadu_epi32(lanes, x + i);
+        const __mmask16 bad = _mm512_mask_cmpeq_epi32_mask(
+            lanes, _mm512_and_si512(bits, exponent), exponent);
+        if (bad)
+            return i + (size_t)__builtin_ctz(bad);
+    }
+    return count;
+}

@@ -3,6 +3,7 @@
 #ifndef GAN_KERNELS_ELEMENTWISE_AVX512_H
 #define GAN_KERNELS_ELEMENTWISE_AVX512_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Only call these when gan__cpu_has_avx512(); the semantics are those of activation.h. */
@@ -13,5 +14,11 @@ void gan__leaky_relu_backward_avx512(int64_t n, float slope, const float *x, con
 /* Within 2 ulp of tanh (libm's tanhf, the portable path, rounds differently). */
 void gan__tanh_forward_avx512(int64_t n, const float *x, float *y);
 void gan__tanh_backward_avx512(int64_t n, const float *y, const float *dy, float *dx);
+
+/* One chunk of gan__sum_of_squares (reduction.h), in its lane order. */
+double gan__sum_of_squares_avx512(const float *x, size_t count);
+
+/* As gan__first_nonfinite (finite.h). */
+size_t gan__first_nonfinite_avx512(const float *x, size_t count);
 
 #endif /* GAN_KERNELS_ELEMENTWISE_AVX512_H */

@@ -15,7 +15,7 @@
 #define FEW_ROWS 4
 
 /* Multiply-adds below which a product is not worth waking another thread for. */
-#define GEMM_GRAIN (1 << 20)
+#define GEMM_GRAIN (1 << 23)
 
 static void blas_sgemm(const gan_gemm_problem *g)
 {

@@ -7,9 +7,10 @@
  * parameters was added), every call that touches the arrays fails with GAN_ERR_STATE.
  *
  * A step, in order (gan_optim_step):
- *   1. sumsq = sum_i grad[i]^2, in double over the whole gradient array. Not finite means
- *      a gradient is inf or NaN: GAN_ERR_NUMERIC, and nothing changes (parameters, state,
- *      step count, gradients, the recorded norm).
+ *   1. sumsq = sum_i grad[i]^2, in double over the whole gradient array, in an order fixed
+ *      by the array's length (kernels/reduction.h). Not finite means a gradient is inf or
+ *      NaN: GAN_ERR_NUMERIC, and nothing changes (parameters, state, step count, gradients,
+ *      the recorded norm).
  *   2. norm = sqrt(sumsq) is recorded (gan_optim_last_grad_norm), clipping or not.
  *   3. Clipping, as torch.nn.utils.clip_grad_norm_ (PyTorch 1.13), when max_norm > 0:
  *        coef = max_norm / (norm + 1e-6);  if coef < 1: grad[i] *= coef
@@ -35,6 +36,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "kernels/reduction.h"
 #include "optim/optim_impl.h"
 
 /* PyTorch's epsilon in clip_grad_norm_: coef = max_norm / (total_norm + 1e-6). */
@@ -387,9 +389,7 @@ gan_status gan_optim_step(gan_optim *optim)
                          (long long)optim->steps);
 
     size_t count = optim->count;
-    double sumsq = 0.0;
-    for (size_t i = 0; i < count; i++)
-        sumsq += (double)grads[i] * (double)grads[i];
+    const double sumsq = gan__sum_of_squares(grads, count);
     if (!isfinite(sumsq))
         return nonfinite_gradient(optim, grads, sumsq);
     double norm = sqrt(sumsq);
