@@ -58,12 +58,14 @@ coverage-report:
 
 TSAN_BUILD := build/tsan
 # ThreadSanitizer instruments libgan and the test, not OpenBLAS (a prebuilt library): the
-# run sets OPENBLAS_NUM_THREADS=1 so every GEMM runs on the thread that called it, and the
-# only threads are the test's own. OpenBLAS's thread pool synchronises through its own
-# spin-waits, which TSan cannot see; with more BLAS threads TSan would check nothing more of
-# libgan and could report OpenBLAS's internals. No suppression file: a report fails the run.
+# run sets OPENBLAS_NUM_THREADS=1 so every OpenBLAS call runs on the thread that called it.
+# OpenBLAS's thread pool synchronises through its own spin-waits, which TSan cannot see; with
+# more BLAS threads TSan would check nothing more of libgan and could report OpenBLAS's
+# internals. libgan's own worker pool is instrumented: test_kernels runs it at 2 and 3
+# threads, with two application threads sharing it. No suppression file: a report fails
+# the run.
 TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
-TSAN_TESTS ?= test_threads_tsan test_threads
+TSAN_TESTS ?= test_threads_tsan test_threads test_kernels
 TSAN_PROGRAMS = $(TSAN_TESTS:%=$(TSAN_BUILD)/tests/%)
 
 check-tsan:

@@ -119,8 +119,6 @@ static const float scalars[][2] = {{1.0f, 0.0f}, {1.0f, 1.0f}, {0.5f, -0.25f}};
 static void own_kernels_match_the_reference(void **state)
 {
     (void)state;
-    if (!gan__cpu_has_avx512())
-        skip();
     uint32_t seed = 1;
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int t = 0; t < 4; t++)
@@ -137,8 +135,6 @@ static void own_kernels_match_the_reference(void **state)
 static void few_rows_kernel_matches_the_reference(void **state)
 {
     (void)state;
-    if (!gan__cpu_has_avx512())
-        skip();
     const shape few[] = {{1, 1, 1}, {1, 33, 7}, {2, 100, 37}, {3, 17, 0}, {3, 40, 300},
                          {1, 1000, 100}};
     uint32_t seed = 500;
@@ -202,8 +198,6 @@ static void assert_same_bits(const float *got, const float *want, int64_t count)
 static void leaky_relu_avx512_matches_the_formula(void **state)
 {
     (void)state;
-    if (!gan__cpu_has_avx512())
-        skip();
     float x[SPECIAL_COUNT], dy[SPECIAL_COUNT], got[SPECIAL_COUNT], want[SPECIAL_COUNT];
     fill_specials(x, 7);
     fill_specials(dy, 8);
@@ -212,12 +206,12 @@ static void leaky_relu_avx512_matches_the_formula(void **state)
     for (size_t s = 0; s < sizeof slopes / sizeof slopes[0]; s++) {
         const float slope = slopes[s];
         for (int64_t n = 0; n <= SPECIAL_COUNT; n += n < 40 ? 1 : 331) {
-            gan__leaky_relu_forward_avx512(n, slope, x, got);
+            gan__leaky_relu_select_avx512(n, slope, x, x, got);
             for (int64_t i = 0; i < n; i++)
                 want[i] = slope == 0.0f ? (x[i] <= 0.0f ? 0.0f : x[i])
                                         : (x[i] > 0.0f ? x[i] : slope * x[i]);
             assert_same_bits(got, want, n);
-            gan__leaky_relu_backward_avx512(n, slope, x, dy, got);
+            gan__leaky_relu_select_avx512(n, slope, x, dy, got);
             for (int64_t i = 0; i < n; i++)
                 want[i] = slope == 0.0f ? (x[i] <= 0.0f ? 0.0f : dy[i])
                                         : (x[i] > 0.0f ? dy[i] : slope * dy[i]);
@@ -229,8 +223,6 @@ static void leaky_relu_avx512_matches_the_formula(void **state)
 static void adam_avx512_matches_the_formula(void **state)
 {
     (void)state;
-    if (!gan__cpu_has_avx512())
-        skip();
     enum { N = 333 };
     float grads[N], params[N], m[N], v[N];
     float p1[N], m1[N], v1[N];
@@ -283,8 +275,6 @@ static double ulps(float got, double exact)
 static void tanh_avx512_is_within_2_ulp(void **state)
 {
     (void)state;
-    if (!gan__cpu_has_avx512())
-        skip();
     enum { CHUNK = 4096 };
     float x[CHUNK], y[CHUNK];
     double worst = 0.0;
@@ -456,18 +446,28 @@ static void concurrent_callers_get_the_same_bits(void **state)
     }
 }
 
+/* The AVX-512 kernels can only run where the CPU has AVX-512 (not under valgrind, whose
+ * virtual CPU has none): elsewhere they are not registered, and the run says so, rather
+ * than counting a skipped test. The portable paths run everywhere, in every other test. */
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(own_kernels_match_the_reference),
-        cmocka_unit_test(few_rows_kernel_matches_the_reference),
+    const struct CMUnitTest everywhere[] = {
         cmocka_unit_test(sgemm_matches_the_reference_at_any_thread_count),
-        cmocka_unit_test(leaky_relu_avx512_matches_the_formula),
-        cmocka_unit_test(adam_avx512_matches_the_formula),
-        cmocka_unit_test(tanh_avx512_is_within_2_ulp),
         cmocka_unit_test(reductions_give_the_same_bits_everywhere),
         cmocka_unit_test(parallel_for_covers_every_index_once),
         cmocka_unit_test(concurrent_callers_get_the_same_bits),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest with_avx512[] = {
+        cmocka_unit_test(own_kernels_match_the_reference),
+        cmocka_unit_test(few_rows_kernel_matches_the_reference),
+        cmocka_unit_test(leaky_relu_avx512_matches_the_formula),
+        cmocka_unit_test(adam_avx512_matches_the_formula),
+        cmocka_unit_test(tanh_avx512_is_within_2_ulp),
+    };
+    int failed = cmocka_run_group_tests_name("everywhere", everywhere, NULL, NULL);
+    if (gan__cpu_has_avx512())
+        failed += cmocka_run_group_tests_name("avx512", with_avx512, NULL, NULL);
+    else
+        print_message("this CPU has no AVX-512: its kernels were not run here\n");
+    return failed;
 }

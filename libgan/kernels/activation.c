@@ -9,66 +9,49 @@
 /* Elements below which a kernel runs on one thread: waking another costs microseconds. */
 #define ELEMENTWISE_GRAIN (1 << 16)
 
-/* Slope 0 (ReLU) has loops of its own: 0 * x would give -0 for negative x and NaN for
- * -inf (and 0 * dy NaN for an infinite gradient), where ReLU gives +0. A NaN input passes
- * through, as in torch.relu (`x > 0 ? x : 0` would turn it into 0 and hide it). */
-static void leaky_relu_forward_portable(int64_t n, float slope, const float *x, float *y)
+/* out = x > 0 ? v : slope v: the forward with v = x, the backward with v = dy. Slope 0
+ * (ReLU) has a loop of its own: 0 * x would give -0 for negative x and NaN for -inf (and
+ * 0 * dy NaN for an infinite gradient), where ReLU gives +0. A NaN input passes through,
+ * as in torch.relu (`x > 0 ? x : 0` would turn it into 0 and hide it), and the gradient
+ * passes at a NaN, as in torch's threshold_backward. */
+static void leaky_relu_select_portable(int64_t n, float slope, const float *x, const float *v,
+                                       float *out)
 {
     if (slope == 0.0f)
         for (int64_t i = 0; i < n; i++)
-            y[i] = x[i] <= 0.0f ? 0.0f : x[i];
+            out[i] = x[i] <= 0.0f ? 0.0f : v[i];
     else
         for (int64_t i = 0; i < n; i++)
-            y[i] = x[i] > 0.0f ? x[i] : slope * x[i];
-}
-
-static void leaky_relu_backward_portable(int64_t n, float slope, const float *x,
-                                         const float *dy, float *dx)
-{
-    if (slope == 0.0f) /* torch's threshold_backward: the gradient passes at a NaN too */
-        for (int64_t i = 0; i < n; i++)
-            dx[i] = x[i] <= 0.0f ? 0.0f : dy[i];
-    else
-        for (int64_t i = 0; i < n; i++)
-            dx[i] = x[i] > 0.0f ? dy[i] : slope * dy[i];
+            out[i] = x[i] > 0.0f ? v[i] : slope * v[i];
 }
 
 typedef struct leaky_relu_job {
     float slope;
-    const float *x, *dy;
+    const float *x, *v;
     float *out;
 } leaky_relu_job;
 
-static void leaky_relu_forward_range(void *context, int64_t begin, int64_t end)
+static void leaky_relu_range(void *context, int64_t begin, int64_t end)
 {
     const leaky_relu_job *job = context;
     if (gan__cpu_has_avx512())
-        gan__leaky_relu_forward_avx512(end - begin, job->slope, job->x + begin, job->out + begin);
+        gan__leaky_relu_select_avx512(end - begin, job->slope, job->x + begin, job->v + begin,
+                                      job->out + begin);
     else
-        leaky_relu_forward_portable(end - begin, job->slope, job->x + begin, job->out + begin);
-}
-
-static void leaky_relu_backward_range(void *context, int64_t begin, int64_t end)
-{
-    const leaky_relu_job *job = context;
-    if (gan__cpu_has_avx512())
-        gan__leaky_relu_backward_avx512(end - begin, job->slope, job->x + begin,
-                                        job->dy + begin, job->out + begin);
-    else
-        leaky_relu_backward_portable(end - begin, job->slope, job->x + begin, job->dy + begin,
-                                     job->out + begin);
+        leaky_relu_select_portable(end - begin, job->slope, job->x + begin, job->v + begin,
+                                   job->out + begin);
 }
 
 void gan__leaky_relu_forward(int64_t n, float slope, const float *x, float *y)
 {
-    leaky_relu_job job = {.slope = slope, .x = x, .out = y};
-    gan__parallel_for(n, ELEMENTWISE_GRAIN, 16, leaky_relu_forward_range, &job);
+    leaky_relu_job job = {.slope = slope, .x = x, .v = x, .out = y};
+    gan__parallel_for(n, ELEMENTWISE_GRAIN, 16, leaky_relu_range, &job);
 }
 
 void gan__leaky_relu_backward(int64_t n, float slope, const float *x, const float *dy, float *dx)
 {
-    leaky_relu_job job = {.slope = slope, .x = x, .dy = dy, .out = dx};
-    gan__parallel_for(n, ELEMENTWISE_GRAIN, 16, leaky_relu_backward_range, &job);
+    leaky_relu_job job = {.slope = slope, .x = x, .v = dy, .out = dx};
+    gan__parallel_for(n, ELEMENTWISE_GRAIN, 16, leaky_relu_range, &job);
 }
 
 typedef struct tanh_job {

@@ -14,39 +14,23 @@ AVX512 static __mmask16 tail_mask(int64_t left)
     return left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
 }
 
-/* ReLU (slope 0): x <= 0 ? +0 : x, so a NaN passes. Otherwise x > 0 ? x : slope x. */
-AVX512 void gan__leaky_relu_forward_avx512(int64_t n, float slope, const float *x, float *y)
+/* out = x > 0 ? v : slope v, and for ReLU (slope 0) x <= 0 ? +0 : v, so a NaN in x passes
+ * (v = x, the forward) and the gradient passes at a NaN (v = dy, the backward). */
+AVX512 void gan__leaky_relu_select_avx512(int64_t n, float slope, const float *x, const float *v,
+                                          float *out)
 {
     const __m512 zero = _mm512_setzero_ps(), s = _mm512_set1_ps(slope);
     for (int64_t i = 0; i < n; i += 16) {
         const __mmask16 lanes = tail_mask(n - i);
-        const __m512 v = _mm512_maskz_loadu_ps(lanes, x + i);
-        __m512 out;
+        const __m512 xi = _mm512_maskz_loadu_ps(lanes, x + i);
+        const __m512 vi = _mm512_maskz_loadu_ps(lanes, v + i);
+        __m512 result;
         if (slope == 0.0f)
-            out = _mm512_maskz_mov_ps(~_mm512_cmp_ps_mask(v, zero, _CMP_LE_OQ), v);
+            result = _mm512_maskz_mov_ps(~_mm512_cmp_ps_mask(xi, zero, _CMP_LE_OQ), vi);
         else
-            out = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ),
-                                       _mm512_mul_ps(s, v), v);
-        _mm512_mask_storeu_ps(y + i, lanes, out);
-    }
-}
-
-/* ReLU: x <= 0 ? +0 : dy (the gradient passes at a NaN). Otherwise x > 0 ? dy : slope dy. */
-AVX512 void gan__leaky_relu_backward_avx512(int64_t n, float slope, const float *x,
-                                            const float *dy, float *dx)
-{
-    const __m512 zero = _mm512_setzero_ps(), s = _mm512_set1_ps(slope);
-    for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 lanes = tail_mask(n - i);
-        const __m512 v = _mm512_maskz_loadu_ps(lanes, x + i);
-        const __m512 g = _mm512_maskz_loadu_ps(lanes, dy + i);
-        __m512 out;
-        if (slope == 0.0f)
-            out = _mm512_maskz_mov_ps(~_mm512_cmp_ps_mask(v, zero, _CMP_LE_OQ), g);
-        else
-            out = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ),
-                                       _mm512_mul_ps(s, g), g);
-        _mm512_mask_storeu_ps(dx + i, lanes, out);
+            result = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(xi, zero, _CMP_GT_OQ),
+                                          _mm512_mul_ps(s, vi), vi);
+        _mm512_mask_storeu_ps(out + i, lanes, result);
     }
 }
 

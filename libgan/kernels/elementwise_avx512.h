@@ -7,9 +7,10 @@
 #include <stdint.h>
 
 /* Only call these when gan__cpu_has_avx512(); the semantics are those of activation.h. */
-void gan__leaky_relu_forward_avx512(int64_t n, float slope, const float *x, float *y);
-void gan__leaky_relu_backward_avx512(int64_t n, float slope, const float *x, const float *dy,
-                                     float *dx);
+/* LeakyReLU's forward (v = x) and backward (v = dy): out = x > 0 ? v : slope v (ReLU:
+ * x <= 0 ? +0 : v). */
+void gan__leaky_relu_select_avx512(int64_t n, float slope, const float *x, const float *v,
+                                   float *out);
 
 /* Within 2 ulp of tanh (libm's tanhf, the portable path, rounds differently). */
 void gan__tanh_forward_avx512(int64_t n, const float *x, float *y);

@@ -29,15 +29,38 @@
 
 enum { MR = 12, NR = 32, KC = 256, MC = 40 * MR, NC = 2048 };
 
-/* Each thread's packing buffers, allocated on its first product and freed when it exits.
- * They are scratch like BLAS's own buffers, so they bypass the allocator hooks. */
+/* Each thread's packing buffers, allocated on its first product and freed when it exits
+ * (through the key's destructor). They are scratch like BLAS's own, so they bypass the
+ * allocator hooks. Every live one is also on a list, which keeps it reachable for leak
+ * checkers: they look neither inside pthread keys nor always inside other threads' TLS. */
+typedef struct thread_buffer {
+    struct thread_buffer *next, *previous;
+    float floats[] __attribute__((aligned(64)));
+} thread_buffer;
+
 static pthread_key_t buffers_key;
 static pthread_once_t buffers_key_once = PTHREAD_ONCE_INIT;
 static int buffers_key_status = -1;
+static pthread_mutex_t buffers_lock = PTHREAD_MUTEX_INITIALIZER;
+static thread_buffer *live_buffers;
+
+static void release_buffer(void *pointer)
+{
+    thread_buffer *buffer = pointer;
+    pthread_mutex_lock(&buffers_lock);
+    if (buffer->previous)
+        buffer->previous->next = buffer->next;
+    else
+        live_buffers = buffer->next;
+    if (buffer->next)
+        buffer->next->previous = buffer->previous;
+    pthread_mutex_unlock(&buffers_lock);
+    free(buffer);
+}
 
 static void create_buffers_key(void)
 {
-    buffers_key_status = pthread_key_create(&buffers_key, free);
+    buffers_key_status = pthread_key_create(&buffers_key, release_buffer);
 }
 
 static float *thread_buffers(void)
@@ -45,16 +68,26 @@ static float *thread_buffers(void)
     pthread_once(&buffers_key_once, create_buffers_key);
     if (buffers_key_status != 0)
         return NULL;
-    void *buffers = pthread_getspecific(buffers_key);
-    if (!buffers) {
-        if (posix_memalign(&buffers, 64, (size_t)(KC * NC + MC * KC) * sizeof(float)) != 0)
-            return NULL;
-        if (pthread_setspecific(buffers_key, buffers) != 0) {
-            free(buffers);
-            return NULL;
-        }
+    thread_buffer *buffer = pthread_getspecific(buffers_key);
+    if (buffer)
+        return buffer->floats;
+    void *memory = NULL;
+    if (posix_memalign(&memory, 64,
+                       sizeof(thread_buffer) + (size_t)(KC * NC + MC * KC) * sizeof(float)) != 0)
+        return NULL;
+    buffer = memory;
+    if (pthread_setspecific(buffers_key, buffer) != 0) {
+        free(buffer);
+        return NULL;
     }
-    return buffers;
+    pthread_mutex_lock(&buffers_lock);
+    buffer->previous = NULL;
+    buffer->next = live_buffers;
+    if (live_buffers)
+        live_buffers->previous = buffer;
+    live_buffers = buffer;
+    pthread_mutex_unlock(&buffers_lock);
+    return buffer->floats;
 }
 
 /* A key must not outlive the library's code (dlclose). */
