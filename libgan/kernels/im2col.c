@@ -29,7 +29,7 @@ static void inside_range(int64_t offset, int64_t stride, int64_t size, int64_t c
 }
 
 /* Floats of col below which a conversion runs on one thread. */
-#define PLANE_FLOATS_GRAIN (1 << 15)
+#define COL_FLOATS_GRAIN (1 << 15)
 
 typedef struct conversion {
     const gan_conv_geometry *g;
@@ -84,7 +84,7 @@ static void im2col_images(void *context, int64_t first_image, int64_t last_image
 /* Images below which a conversion runs on one thread. */
 static int64_t images_grain(const gan_conv_geometry *g)
 {
-    return PLANE_FLOATS_GRAIN / (g->channels * g->kernel * g->kernel * g->out_height *
+    return COL_FLOATS_GRAIN / (g->channels * g->kernel * g->kernel * g->out_height *
                                  g->out_width) + 1;
 }
 

@@ -27,7 +27,7 @@
 
 #define AVX512 __attribute__((target("avx512f,fma")))
 
-enum { MR = 12, NR = 32, KC = 256, MC = 40 * MR, NC = 2048 };
+enum { MR = 12, NR = 32, KC = 256, MC = 40 * MR, NC = 2048, DIRECT_A_COLUMNS = 2 * NR };
 
 /* Each thread's packing buffers, allocated on its first product and freed when it exits
  * (through the key's destructor). They are scratch like BLAS's own, so they bypass the
@@ -229,9 +229,11 @@ AVX512 static inline void store_row(float *c, __m512 low, __m512 high, __mmask16
         store_row(c + (i) * ldc, c##i##l, c##i##h, low_mask, high_mask, alpha_v, beta);
 #define ALL_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 
-/* C[rows, cols] = alpha (A strip x B panel) + beta C, rows <= MR, cols <= NR. */
-AVX512 static void micro_kernel(int64_t kc, const float *a, const float *b, float *c,
-                                int64_t ldc, int rows, int64_t cols, float alpha, float beta)
+/* C[rows, cols] = alpha (A strip x B panel) + beta C, rows <= MR, cols <= NR. The strip's
+ * MR values for step p of the sum are at a + p a_step: a_step is MR in a packed strip. */
+AVX512 static void micro_kernel(int64_t kc, const float *a, int64_t a_step, const float *b,
+                                float *c, int64_t ldc, int rows, int64_t cols, float alpha,
+                                float beta)
 {
     ALL_ROWS(ROW_DECLARE)
     if (beta != 0.0f) /* C's tile arrives while the sum runs */
@@ -240,7 +242,7 @@ AVX512 static void micro_kernel(int64_t kc, const float *a, const float *b, floa
             _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
         }
 #pragma GCC unroll 2
-    for (int64_t p = 0; p < kc; p++, a += MR, b += NR) {
+    for (int64_t p = 0; p < kc; p++, a += a_step, b += NR) {
         const __m512 b_low = _mm512_load_ps(b), b_high = _mm512_load_ps(b + 16);
         ALL_ROWS(ROW_UPDATE)
     }
@@ -279,14 +281,25 @@ bool gan__sgemm_avx512(const gan_gemm_problem *g)
             const float beta = pc == 0 ? g->beta : 1.0f;
             pack_b(g, pc, jc, kc, nc, packed_b);
             for (int64_t ic = 0; ic < g->m; ic += MC) {
-                const int64_t mc = g->m - ic < MC ? g->m - ic : MC;
-                pack_a(g, ic, pc, mc, kc, packed_a);
+                const int64_t mc = g->m - ic < MC ? g->m - ic : MC, whole = mc / MR * MR;
+                /* Few columns reuse each A strip too little to pay for packing it: when A is
+                 * stored transposed, a strip's MR values for one step are contiguous in A
+                 * itself, and only the ragged last strip is packed (zero-padded). */
+                const bool direct = g->transpose_a && nc <= DIRECT_A_COLUMNS;
+                if (!direct)
+                    pack_a(g, ic, pc, mc, kc, packed_a);
+                else if (whole < mc)
+                    pack_a_strip(g, ic + whole, pc, (int)(mc - whole), kc, packed_a + whole * kc);
                 for (int64_t jr = 0; jr < nc; jr += NR)
-                    for (int64_t ir = 0; ir < mc; ir += MR)
-                        micro_kernel(kc, packed_a + ir * kc, packed_b + jr * kc,
+                    for (int64_t ir = 0; ir < mc; ir += MR) {
+                        const bool in_place = direct && ir < whole;
+                        micro_kernel(kc,
+                                     in_place ? g->a + pc * g->lda + ic + ir : packed_a + ir * kc,
+                                     in_place ? g->lda : MR, packed_b + jr * kc,
                                      g->c + (ic + ir) * g->ldc + jc + jr, g->ldc,
                                      mc - ir < MR ? (int)(mc - ir) : MR, nc - jr, g->alpha,
                                      beta);
+                    }
             }
         }
     }
