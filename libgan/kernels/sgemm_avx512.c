@@ -11,7 +11,8 @@
  * block is MC x KC, 480 KiB); the packed B block (KC x NC, 2 MiB) lives in L3. Each value
  * of op(A) is packed n / NC times and each value of op(B) once. The micro-kernel keeps a
  * 12 x 32 tile of C in 24 zmm registers: per step of the sum it loads 32 floats of B and
- * broadcasts 12 of A, 24 FMAs.
+ * broadcasts 12 of A, 24 FMAs. When op(A) is stored transposed and a block has few columns
+ * (a generator at batch 1), the strips are read from A in place instead of packed.
  *
  * Why libgan has its own: Debian's OpenBLAS 0.3.21 does not know recent CPUs such as Zen 5
  * and falls back to its AVX2 kernels there, at half the machine's speed.
