@@ -6,13 +6,9 @@
 
 #include "kernels/adam_update.h"
 #include "kernels/elementwise_avx512.h"
+#include "kernels/lane_mask.h"
 
 #define AVX512 __attribute__((target("avx512f")))
-
-AVX512 static __mmask16 tail_mask(int64_t left)
-{
-    return left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-}
 
 /* out = x > 0 ? v : slope v, and for ReLU (slope 0) x <= 0 ? +0 : v, so a NaN in x passes
  * (v = x, the forward) and the gradient passes at a NaN (v = dy, the backward). */
@@ -21,7 +17,7 @@ AVX512 void gan__leaky_relu_select_avx512(int64_t n, float slope, const float *x
 {
     const __m512 zero = _mm512_setzero_ps(), s = _mm512_set1_ps(slope);
     for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 lanes = tail_mask(n - i);
+        const __mmask16 lanes = gan__lane_mask(n - i);
         const __m512 xi = _mm512_maskz_loadu_ps(lanes, x + i);
         const __m512 vi = _mm512_maskz_loadu_ps(lanes, v + i);
         __m512 result;
@@ -44,7 +40,7 @@ AVX512 void gan__adam_update_avx512(const gan_adam_factors *f, int64_t count, fl
     const __m512 step_neg = _mm512_set1_ps(f->step_neg), decay = _mm512_set1_ps(f->weight_decay);
     const __m512 shrink = _mm512_set1_ps(f->shrink);
     for (int64_t i = 0; i < count; i += 16) {
-        const __mmask16 lanes = tail_mask(count - i);
+        const __mmask16 lanes = gan__lane_mask(count - i);
         __m512 g = _mm512_maskz_loadu_ps(lanes, grads + i);
         __m512 p = _mm512_maskz_loadu_ps(lanes, params + i);
         if (f->weight_decay != 0.0f) {
@@ -116,7 +112,7 @@ AVX512 static __m512 tanh_avx512(__m512 x)
 AVX512 void gan__tanh_forward_avx512(int64_t n, const float *x, float *y)
 {
     for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 lanes = tail_mask(n - i);
+        const __mmask16 lanes = gan__lane_mask(n - i);
         _mm512_mask_storeu_ps(y + i, lanes, tanh_avx512(_mm512_maskz_loadu_ps(lanes, x + i)));
     }
 }
@@ -126,7 +122,7 @@ AVX512 void gan__tanh_backward_avx512(int64_t n, const float *y, const float *dy
 {
     const __m512 one = _mm512_set1_ps(1.0f);
     for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 lanes = tail_mask(n - i);
+        const __mmask16 lanes = gan__lane_mask(n - i);
         const __m512 v = _mm512_maskz_loadu_ps(lanes, y + i);
         const __m512 g = _mm512_maskz_loadu_ps(lanes, dy + i);
         _mm512_mask_storeu_ps(dx + i, lanes,
@@ -134,8 +130,8 @@ AVX512 void gan__tanh_backward_avx512(int64_t n, const float *y, const float *dy
     }
 }
 
-/* One chunk of gan__sum_of_squares: lane l of the accumulator takes elements i = l mod 8. */
-AVX512 double gan__sum_of_squares_avx512(const float *x, size_t count)
+/* One chunk of gan__sum_of_squares: lane[l] = the sum of x[i]^2 over i = l mod 8, in order. */
+AVX512 void gan__squares_by_lane_avx512(const float *x, size_t count, double lane[8])
 {
     __m512d acc = _mm512_setzero_pd();
     size_t i = 0;
@@ -143,11 +139,9 @@ AVX512 double gan__sum_of_squares_avx512(const float *x, size_t count)
         const __m512d v = _mm512_cvtps_pd(_mm256_loadu_ps(x + i));
         acc = _mm512_fmadd_pd(v, v, acc); /* the square is exact: one rounding, as + */
     }
-    double lane[8];
     _mm512_storeu_pd(lane, acc);
     for (; i < count; i++)
         lane[i % 8] += (double)x[i] * (double)x[i];
-    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
 /* The first i < count with x[i] NaN or infinite (exponent bits all ones), or count. */
@@ -155,7 +149,7 @@ AVX512 size_t gan__first_nonfinite_avx512(const float *x, size_t count)
 {
     const __m512i exponent = _mm512_set1_epi32(0x7f800000);
     for (size_t i = 0; i < count; i += 16) {
-        const __mmask16 lanes = tail_mask((int64_t)(count - i));
+        const __mmask16 lanes = gan__lane_mask((int64_t)(count - i));
         const __m512i bits = _mm512_maskz_loadu_epi32(lanes, x + i);
         const __mmask16 bad = _mm512_mask_cmpeq_epi32_mask(
             lanes, _mm512_and_si512(bits, exponent), exponent);

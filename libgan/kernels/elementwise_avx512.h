@@ -16,8 +16,9 @@ void gan__leaky_relu_select_avx512(int64_t n, float slope, const float *x, const
 void gan__tanh_forward_avx512(int64_t n, const float *x, float *y);
 void gan__tanh_backward_avx512(int64_t n, const float *y, const float *dy, float *dx);
 
-/* One chunk of gan__sum_of_squares (reduction.h), in its lane order. */
-double gan__sum_of_squares_avx512(const float *x, size_t count);
+/* One chunk of gan__sum_of_squares (reduction.h): lane[l] = the sum of x[i]^2 over
+ * i = l mod 8, in order. */
+void gan__squares_by_lane_avx512(const float *x, size_t count, double lane[8]);
 
 /* As gan__first_nonfinite (finite.h). */
 size_t gan__first_nonfinite_avx512(const float *x, size_t count);

@@ -19,11 +19,12 @@ static double add_lanes(const double lane[LANES])
 
 static double chunk_sum_of_squares(const float *x, size_t count)
 {
-    if (gan__cpu_has_avx512())
-        return gan__sum_of_squares_avx512(x, count);
     double lane[LANES] = {0};
-    for (size_t i = 0; i < count; i++)
-        lane[i % LANES] += (double)x[i] * (double)x[i];
+    if (gan__cpu_has_avx512())
+        gan__squares_by_lane_avx512(x, count, lane);
+    else
+        for (size_t i = 0; i < count; i++)
+            lane[i % LANES] += (double)x[i] * (double)x[i];
     return add_lanes(lane);
 }
 

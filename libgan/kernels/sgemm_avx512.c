@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/lane_mask.h"
 #include "kernels/sgemm_avx512.h"
 
 #define AVX512 __attribute__((target("avx512f,fma")))
@@ -165,11 +166,6 @@ static void pack_a(const gan_gemm_problem *g, int64_t ic, int64_t pc, int64_t mc
         pack_a_strip(g, ic + ir, pc, mc - ir < MR ? (int)(mc - ir) : MR, kc, dst);
 }
 
-static __mmask16 lane_mask(int64_t lanes)
-{
-    return lanes >= 16 ? (__mmask16)0xffff : lanes <= 0 ? 0 : (__mmask16)((1u << lanes) - 1);
-}
-
 /* Panel q of the block holds dst[q kc NR + p NR + j] = op(B)[pc + p, jc + q NR + j], columns
  * past `nc` zero. */
 AVX512 static void pack_b(const gan_gemm_problem *g, int64_t pc, int64_t jc, int64_t kc,
@@ -178,7 +174,7 @@ AVX512 static void pack_b(const gan_gemm_problem *g, int64_t pc, int64_t jc, int
     for (int64_t jr = 0; jr < nc; jr += NR, dst += kc * NR) {
         const int64_t cols = nc - jr < NR ? nc - jr : NR;
         if (!g->transpose_b) {
-            const __mmask16 low = lane_mask(cols), high = lane_mask(cols - 16);
+            const __mmask16 low = gan__lane_mask(cols), high = gan__lane_mask(cols - 16);
             for (int64_t p = 0; p < kc; p++) {
                 const float *src = g->b + (pc + p) * g->ldb + jc + jr;
                 _mm512_store_ps(dst + p * NR, _mm512_maskz_loadu_ps(low, src));
@@ -247,7 +243,7 @@ AVX512 static void micro_kernel(int64_t kc, const float *a, int64_t a_step, cons
         const __m512 b_low = _mm512_load_ps(b), b_high = _mm512_load_ps(b + 16);
         ALL_ROWS(ROW_UPDATE)
     }
-    const __mmask16 low_mask = lane_mask(cols), high_mask = lane_mask(cols - 16);
+    const __mmask16 low_mask = gan__lane_mask(cols), high_mask = gan__lane_mask(cols - 16);
     const __m512 alpha_v = _mm512_set1_ps(alpha);
     ALL_ROWS(ROW_STORE)
 }
@@ -329,7 +325,7 @@ AVX512 void gan__sgemm_few_rows_avx512(const gan_gemm_problem *g)
                 const float *row = g->b + j * g->ldb;
                 __m512 acc = _mm512_setzero_ps();
                 for (int64_t p = 0; p < g->k; p += 16) {
-                    const __mmask16 lanes = lane_mask(g->k - p);
+                    const __mmask16 lanes = gan__lane_mask(g->k - p);
                     __m512 a;
                     if (g->transpose_a) {
                         float column[16] = {0};
@@ -348,7 +344,7 @@ AVX512 void gan__sgemm_few_rows_avx512(const gan_gemm_problem *g)
     /* op(B)[p, :] is a contiguous row: C[i, :] accumulates a[i, p] B[p, :] along p. */
     for (int64_t i = 0; i < g->m; i++)
         for (int64_t j = 0; j < g->n; j += 16) {
-            const __mmask16 lanes = lane_mask(g->n - j);
+            const __mmask16 lanes = gan__lane_mask(g->n - j);
             __m512 acc = _mm512_setzero_ps();
             for (int64_t p = 0; p < g->k; p++)
                 acc = _mm512_fmadd_ps(_mm512_set1_ps(a_at(g, i, p)),
