@@ -179,7 +179,7 @@ NULL_CASE_NO_OP(gan_optim_free)
 NULL_CASE_VALUE(gan_optim_kind_of, -1)
 
 /* The i-th value that is not an optimizer option. */
-#define BAD_OPTIM_OPTION(i) ((gan_optim_option)bad_enum((i), GAN_OPTIM_MAX_GRAD_NORM))
+#define BAD_OPTIM_OPTION(i) ((gan_optim_option)bad_enum((i), GAN_OPTIM_WARMUP_START_FACTOR))
 
 static void gan_optim_set_float_misuse(fixture *f)
 {
@@ -288,6 +288,42 @@ static void gan_optim_set_step_count_misuse(fixture *f)
     misuse(gan_optim_set_step_count(f->game.d_optim, -1), GAN_ERR_INVALID_ARGUMENT);
     misuse(gan_optim_set_step_count(f->game.d_optim, INT64_MIN), GAN_ERR_INVALID_ARGUMENT);
     assert_int_equal(gan_optim_step_count(f->game.d_optim), 0);
+}
+
+static void gan_optim_set_milestones_misuse(fixture *f)
+{
+    const int64_t decreasing[] = {4, 2}, many[65] = {0};
+    misuse(gan_optim_set_milestones(NULL, decreasing, 0), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_optim_set_milestones(f->game.d_optim, NULL, 1), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_optim_set_milestones(f->game.d_optim, decreasing, 2), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_optim_set_milestones(f->game.d_optim, many, 65), GAN_ERR_INVALID_ARGUMENT);
+}
+
+static void gan_optim_get_milestones_misuse(fixture *f)
+{
+    int64_t milestones[2];
+    size_t count = 99;
+    assert_status(gan_optim_set_milestones(f->game.d_optim, (const int64_t[]){1, 2}, 2), GAN_OK);
+    misuse(gan_optim_get_milestones(NULL, milestones, 2, &count), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_optim_get_milestones(f->game.d_optim, milestones, 2, NULL), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_optim_get_milestones(f->game.d_optim, milestones, 1, &count), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_optim_get_milestones(f->game.d_optim, NULL, 2, &count), GAN_ERR_INVALID_ARGUMENT);
+    assert_int_equal(count, 99);
+}
+
+static void gan_optim_set_lr_lambda_misuse(fixture *f)
+{
+    misuse(gan_optim_set_lr_lambda(NULL, NULL, NULL), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_optim_set_int(f->game.d_optim, GAN_OPTIM_SCHEDULE, GAN_LR_LAMBDA),
+           GAN_ERR_INVALID_ARGUMENT);
+}
+
+static void gan_optim_current_lr_misuse(fixture *f)
+{
+    double lr = -1.0;
+    misuse(gan_optim_current_lr(NULL, &lr), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_optim_current_lr(f->game.d_optim, NULL), GAN_ERR_INVALID_ARGUMENT);
+    assert_true(lr == -1.0);
 }
 
 NULL_CASE_VALUE(gan_optim_state_count, -1)
@@ -674,6 +710,8 @@ static const misuse_case train_cases[] = {
     CASE(gan_optim_get_float), CASE(gan_optim_set_int), CASE(gan_optim_get_int),
     CASE(gan_optim_step), CASE(gan_optim_last_grad_norm), CASE(gan_optim_step_count),
     CASE(gan_optim_set_step_count), CASE(gan_optim_state_count), CASE(gan_optim_state),
+    CASE(gan_optim_set_milestones), CASE(gan_optim_get_milestones), CASE(gan_optim_set_lr_lambda),
+    CASE(gan_optim_current_lr),
     CASE(gan_ema_new), CASE(gan_ema_free), CASE(gan_ema_update), CASE(gan_ema_copy_to),
     CASE(gan_ema_data), CASE(gan_generator_new), CASE(gan_generator_free),
     CASE(gan_generator_model), CASE(gan_generator_latent_size), CASE(gan_generator_sample),

@@ -704,11 +704,11 @@ static void options_belong_to_rules_and_types(void **state)
     assert_status(gan_optim_get_int(adam_optim, GAN_OPTIM_BETA1, &i), GAN_ERR_INVALID_ARGUMENT);
 
     /* Unknown options. */
-    assert_status(gan_optim_set_float(sgd_optim, (gan_optim_option)11, 1.0f), GAN_ERR_INVALID_ARGUMENT);
-    assert_error_mentions("unknown option 11");
+    assert_status(gan_optim_set_float(sgd_optim, (gan_optim_option)19, 1.0f), GAN_ERR_INVALID_ARGUMENT);
+    assert_error_mentions("unknown option 19");
     assert_status(gan_optim_set_float(sgd_optim, (gan_optim_option)-1, 1.0f), GAN_ERR_INVALID_ARGUMENT);
     assert_status(gan_optim_get_float(sgd_optim, (gan_optim_option)99, &f), GAN_ERR_INVALID_ARGUMENT);
-    assert_status(gan_optim_set_int(sgd_optim, (gan_optim_option)12, 0), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_optim_set_int(sgd_optim, (gan_optim_option)20, 0), GAN_ERR_INVALID_ARGUMENT);
     assert_status(gan_optim_get_int(sgd_optim, (gan_optim_option)-3, &i), GAN_ERR_INVALID_ARGUMENT);
 
     /* NULL arguments. */

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "game_support.h"
+#include "safetensors_test_support.h"
 
 static char directory[64];
 
@@ -41,6 +42,13 @@ static void busy_game(game_state *game)
     assert_status(gan_trainer_set_float(game->trainer, GAN_TRAINER_LABEL_FLIP, 0.2f), GAN_OK);
     assert_status(gan_trainer_set_float(game->trainer, GAN_TRAINER_LABEL_SMOOTHING, 0.1f), GAN_OK);
     assert_status(gan_optim_set_float(game->d_optim, GAN_OPTIM_MAX_GRAD_NORM, 1.0f), GAN_OK);
+    /* Schedules whose learning rate changes at every step of the run. */
+    assert_status(gan_optim_set_int(game->g_optim, GAN_OPTIM_WARMUP_STEPS, 2), GAN_OK);
+    assert_status(gan_optim_set_int(game->g_optim, GAN_OPTIM_SCHEDULE_STEPS, 4), GAN_OK);
+    assert_status(gan_optim_set_int(game->g_optim, GAN_OPTIM_SCHEDULE, GAN_LR_COSINE), GAN_OK);
+    assert_status(gan_optim_set_milestones(game->d_optim, (const int64_t[]){3, 7, 10}, 3), GAN_OK);
+    assert_status(gan_optim_set_float(game->d_optim, GAN_OPTIM_SCHEDULE_GAMMA, 0.5f), GAN_OK);
+    assert_status(gan_optim_set_int(game->d_optim, GAN_OPTIM_SCHEDULE, GAN_LR_MULTI_STEP), GAN_OK);
 }
 
 static float *capture_everything(game_state *game, size_t *count)
@@ -75,6 +83,17 @@ static void resuming_is_bitwise_the_same_as_not_stopping(void **state)
     int64_t n_critic;
     assert_status(gan_trainer_get_int(after.trainer, GAN_TRAINER_N_CRITIC, &n_critic), GAN_OK);
     assert_int_equal(n_critic, 2);
+    int64_t milestones[3], schedule;
+    size_t milestone_count;
+    assert_status(gan_optim_get_milestones(after.d_optim, milestones, 3, &milestone_count), GAN_OK);
+    assert_int_equal(milestone_count, 3);
+    assert_int_equal(milestones[2], 10);
+    assert_status(gan_optim_get_int(after.g_optim, GAN_OPTIM_SCHEDULE, &schedule), GAN_OK);
+    assert_int_equal(schedule, GAN_LR_COSINE);
+    double lr_straight, lr_after;
+    assert_status(gan_optim_current_lr(before.g_optim, &lr_straight), GAN_OK);
+    assert_status(gan_optim_current_lr(after.g_optim, &lr_after), GAN_OK);
+    assert_true(lr_straight == lr_after);
     for (int step = 0; step < 3; step++)
         assert_status(gan_trainer_step(after.trainer, after.real), GAN_OK);
 
@@ -115,6 +134,82 @@ static void every_objective_resumes(void **state)
         game_free(&before);
         game_free(&after);
     }
+}
+
+/* Rewrites the first JSON array after `anchor` and then `key` in the header of `from`
+ * (escaped, as metadata strings hold it) to keep its first `keep` elements; `keep` < 0
+ * drops the key and its array instead. */
+static void cut_array(const char *from, const char *to, const char *anchor, const char *key,
+                      int keep)
+{
+    size_t count;
+    char *bytes = (char *)slurp(from, &count);
+    assert_non_null(bytes);
+    char *start = strstr(bytes + 8, anchor);
+    assert_non_null(start);
+    start = strstr(start, key);
+    assert_non_null(start);
+    char *end = strchr(start, ']');
+    assert_non_null(end);
+    char old[1024], replacement[1024];
+    assert_true((size_t)(end - start) + 2 < sizeof old);
+    if (keep < 0) { /* ,KEY[...] goes */
+        start--;
+        snprintf(old, sizeof old, "%.*s", (int)(end - start + 1), start);
+        replacement[0] = '\0';
+    } else {
+        snprintf(old, sizeof old, "%.*s", (int)(end - start + 1), start);
+        char *cut = strchr(old, '[') + 1;
+        for (int i = 0; i < keep; i++) {
+            cut = strchr(cut, ',');
+            assert_non_null(cut);
+            cut++;
+        }
+        snprintf(replacement, sizeof replacement, "%.*s]", (int)(cut - old - 1), old);
+    }
+    free(bytes);
+    patch_st_header(from, to, old, replacement);
+}
+
+/* A checkpoint written by 0.5 (11 options an optimizer, no milestones) still loads, and its
+ * run goes on bitwise as it would have. */
+static void a_checkpoint_of_0_5_loads(void **state)
+{
+    (void)state;
+    game_state straight, before, after;
+    game_new(&straight, GAN_OBJECTIVE_NON_SATURATING, 9);
+    game_new(&before, GAN_OBJECTIVE_NON_SATURATING, 9);
+    game_new(&after, GAN_OBJECTIVE_NON_SATURATING, 9);
+    for (int step = 0; step < 3; step++)
+        assert_status(gan_trainer_step(straight.trainer, straight.real), GAN_OK);
+    for (int step = 0; step < 2; step++)
+        assert_status(gan_trainer_step(before.trainer, before.real), GAN_OK);
+    assert_status(gan_trainer_save(before.trainer, path_of("new.safetensors")), GAN_OK);
+    /* Each optimizer's two option arrays keep 0.5's 11 options; the milestones go. */
+    const char *anchors[] = {"generator_optim", "discriminator_optim"};
+    const char *keys[] = {"values\\\":[", "flags\\\":[", "\\\"milestones\\\":["};
+    char from[160], to[160];
+    snprintf(to, sizeof to, "%s", path_of("old.safetensors"));
+    for (int optim = 0; optim < 2; optim++)
+        for (int k = 0; k < 3; k++) {
+            /* patch_st_header reads the whole file before it writes: `from` may be `to`. */
+            snprintf(from, sizeof from, "%s", optim + k ? to : path_of("new.safetensors"));
+            cut_array(from, to, anchors[optim], keys[k], k < 2 ? 11 : -1);
+        }
+    size_t count;
+    unsigned char *old = slurp(path_of("old.safetensors"), &count);
+    assert_null(strstr((const char *)old + 8, "milestones"));
+    free(old);
+    assert_status(gan_trainer_load(after.trainer, path_of("old.safetensors")), GAN_OK);
+    assert_status(gan_trainer_step(after.trainer, after.real), GAN_OK);
+    size_t count_a, count_b;
+    float *a = capture_state(&straight, false, &count_a), *b = capture_state(&after, false, &count_b);
+    assert_memory_equal(a, b, count_a * sizeof(float));
+    free(a);
+    free(b);
+    game_free(&straight);
+    game_free(&before);
+    game_free(&after);
 }
 
 /* A trainer that does not match the file is refused, and left exactly as it was. */
@@ -309,6 +404,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(resuming_is_bitwise_the_same_as_not_stopping),
         cmocka_unit_test(every_objective_resumes),
+        cmocka_unit_test(a_checkpoint_of_0_5_loads),
         cmocka_unit_test(mismatches_are_refused_without_change),
         cmocka_unit_test(damaged_and_missing_files_are_errors),
         cmocka_unit_test(the_data_position_is_resumed),

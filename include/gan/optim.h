@@ -40,10 +40,61 @@ typedef enum gan_optim_option {
     GAN_OPTIM_EPS = 7,           /**< float > 0 (Adam, AdamW, RMSprop) */
     GAN_OPTIM_ALPHA = 8,         /**< float in [0, 1) (RMSprop smoothing) */
     GAN_OPTIM_CENTERED = 9,      /**< int 0/1 (RMSprop) */
-    GAN_OPTIM_MAX_GRAD_NORM = 10 /**< float >= 0: before each step, scale the gradients so their
+    GAN_OPTIM_MAX_GRAD_NORM = 10, /**< float >= 0: before each step, scale the gradients so their
                                       global L2 norm is at most this (torch.nn.utils.clip_grad_norm_);
                                       0 (default) turns clipping off */
+    /* The learning-rate schedule (every rule; see gan_lr_schedule). Since 0.6.0. */
+    GAN_OPTIM_SCHEDULE = 11,           /**< int, a gan_lr_schedule (default GAN_LR_CONSTANT) */
+    GAN_OPTIM_SCHEDULE_STEPS = 12,     /**< int >= 1 (default 1): StepLR's step_size, LinearLR's
+                                            total_iters, CosineAnnealingLR's T_max */
+    GAN_OPTIM_SCHEDULE_GAMMA = 13,     /**< float > 0 (default 0.1): the factor of StepLR,
+                                            MultiStepLR and ExponentialLR */
+    GAN_OPTIM_SCHEDULE_START_FACTOR = 14, /**< float in (0, 1] (default 1/3): LinearLR's start_factor */
+    GAN_OPTIM_SCHEDULE_END_FACTOR = 15,   /**< float in [0, 1] (default 1): LinearLR's end_factor */
+    GAN_OPTIM_SCHEDULE_ETA_MIN = 16,   /**< float >= 0 (default 0): CosineAnnealingLR's eta_min,
+                                            a learning rate */
+    GAN_OPTIM_WARMUP_STEPS = 17,       /**< int >= 0 (default 0 = none): steps of linear warm-up
+                                            before the schedule starts */
+    GAN_OPTIM_WARMUP_START_FACTOR = 18 /**< float in (0, 1] (default 1/3): the warm-up's first
+                                            learning rate, as a factor of GAN_OPTIM_LR */
 } gan_optim_option;
+
+/**
+ * Learning-rate schedules, with the closed forms of PyTorch's schedulers. The schedule's
+ * position t is the optimizer's step count before the step (0 for the first step): the
+ * scheduler is stepped once per optimizer step, so express epochs in steps. GAN_OPTIM_LR is
+ * the base learning rate; step t uses, computed in double:
+ *
+ *   GAN_LR_CONSTANT     lr
+ *   GAN_LR_STEP         lr gamma^floor(t / steps)                            (StepLR)
+ *   GAN_LR_MULTI_STEP   lr gamma^(milestones <= t)                           (MultiStepLR)
+ *   GAN_LR_EXPONENTIAL  lr gamma^t                                           (ExponentialLR)
+ *   GAN_LR_LINEAR       lr (start + (end - start) min(t, steps) / steps)     (LinearLR)
+ *   GAN_LR_COSINE       eta_min + (lr - eta_min) (1 + cos(pi t / steps)) / 2 (CosineAnnealingLR)
+ *   GAN_LR_LAMBDA       lr lambda(t)                                         (LambdaLR)
+ *
+ * With W = GAN_OPTIM_WARMUP_STEPS > 0, steps t < W use lr (s + (1 - s) t / W), s the warm-up
+ * start factor, and step t >= W uses the schedule at t - W: PyTorch's
+ * SequentialLR([LinearLR(s, 1, W), schedule], milestones=[W]). The position travels with the
+ * step count in training checkpoints, so a resumed run continues the schedule exactly.
+ * Values are part of the ABI.
+ */
+typedef enum gan_lr_schedule {
+    GAN_LR_CONSTANT = 0,
+    GAN_LR_STEP = 1,
+    GAN_LR_MULTI_STEP = 2,   /**< milestones from gan_optim_set_milestones() */
+    GAN_LR_EXPONENTIAL = 3,
+    GAN_LR_LINEAR = 4,
+    GAN_LR_COSINE = 5,
+    GAN_LR_LAMBDA = 6        /**< the function given to gan_optim_set_lr_lambda() */
+} gan_lr_schedule;
+
+/**
+ * A LambdaLR-style schedule: the factor of the base learning rate at position @p step.
+ * It must return a finite number >= 0 (otherwise the step fails with GAN_ERR_NUMERIC and
+ * changes nothing) and be a pure function of its arguments, so that resumed runs repeat.
+ */
+typedef double (*gan_lr_lambda)(void *user_data, int64_t step);
 
 /** An optimizer (opaque). */
 typedef struct gan_optim gan_optim;
@@ -95,6 +146,47 @@ GAN_API gan_status gan_optim_get_int(const gan_optim *optim, gan_optim_option op
  *         GAN_ERR_NUMERIC (a gradient is not finite: nothing was changed).
  */
 GAN_API gan_status gan_optim_step(gan_optim *optim);
+
+/**
+ * The milestones of GAN_LR_MULTI_STEP: positions where the learning rate is multiplied by
+ * gamma. Copied. Since 0.6.0.
+ * @param optim       the optimizer
+ * @param milestones  @p count positions, strictly increasing, each >= 1 (may be NULL when
+ *                    @p count is 0)
+ * @param count       0 to 64
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT.
+ */
+GAN_API gan_status gan_optim_set_milestones(gan_optim *optim, const int64_t *milestones,
+                                            size_t count);
+
+/**
+ * Reads the milestones. Since 0.6.0.
+ * @param optim           the optimizer
+ * @param[out] milestones receives up to @p capacity positions (may be NULL when @p capacity is 0)
+ * @param capacity        room in @p milestones
+ * @param[out] count      receives how many there are
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (also when @p capacity is too small).
+ */
+GAN_API gan_status gan_optim_get_milestones(const gan_optim *optim, int64_t *milestones,
+                                            size_t capacity, size_t *count);
+
+/**
+ * The function of GAN_LR_LAMBDA, with user data; NULL removes it (refused while the
+ * schedule is GAN_LR_LAMBDA). Set it before choosing GAN_LR_LAMBDA, and again before
+ * gan_trainer_load() restores a run that used it: functions do not travel in files.
+ * Since 0.6.0.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT.
+ */
+GAN_API gan_status gan_optim_set_lr_lambda(gan_optim *optim, gan_lr_lambda lambda,
+                                           void *user_data);
+
+/**
+ * The learning rate the next step will use: GAN_OPTIM_LR under the schedule at the
+ * current step count. Since 0.6.0.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_NUMERIC (the lambda returned a
+ *         negative or non-finite factor).
+ */
+GAN_API gan_status gan_optim_current_lr(const gan_optim *optim, double *lr);
 
 /**
  * The global L2 norm of the gradients at the last step, before clipping.

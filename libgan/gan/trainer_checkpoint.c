@@ -140,6 +140,11 @@ static void write_optim(gan_text *text, const char *key, const gan_optim *optim)
         gan__text_puts(text, i ? "," : "");
         gan__text_json_int(text, optim->flag[i]);
     }
+    gan__text_puts(text, "],\"milestones\":[");
+    for (int i = 0; i < optim->milestone_count; i++) {
+        gan__text_puts(text, i ? "," : "");
+        gan__text_json_int(text, optim->milestones[i]);
+    }
     gan__text_puts(text, "]}");
 }
 
@@ -296,6 +301,21 @@ static gan_status read_u64(const checkpoint_data *checkpoint, const cJSON *item,
     return GAN_OK;
 }
 
+/* The milestones of a multi-step schedule, through the setter, which checks them; absent
+ * (a checkpoint of 0.5) means none. */
+static gan_status read_milestones(const checkpoint_data *checkpoint, const cJSON *array,
+                                  gan_optim *probe)
+{
+    int64_t milestones[GAN__OPTIM_MAX_MILESTONES];
+    int count = array ? cJSON_GetArraySize(array) : 0;
+    if ((array && !cJSON_IsArray(array)) || count > GAN__OPTIM_MAX_MILESTONES)
+        return bad(checkpoint, "an optimizer's milestones are not an array of at most 64 integers");
+    for (int i = 0; i < count; i++)
+        if (!gan__json_integer(cJSON_GetArrayItem(array, i), &milestones[i]))
+            return bad(checkpoint, "an optimizer's milestone is not an integer");
+    return gan_optim_set_milestones(probe, milestones, (size_t)count);
+}
+
 /* Applies the file's options to a copy of `optim` through the public setters, which check
  * every value; options the rule does not have keep their (equal) defaults. */
 static gan_status read_optim(checkpoint_data *checkpoint, const cJSON *object, const gan_optim *optim,
@@ -316,14 +336,18 @@ static gan_status read_optim(checkpoint_data *checkpoint, const cJSON *object, c
                          (int)optim->kind, optim->slots);
     const cJSON *values = cJSON_GetObjectItemCaseSensitive(object, "values");
     const cJSON *flags = cJSON_GetObjectItemCaseSensitive(object, "flags");
-    if (cJSON_GetArraySize(values) != GAN__OPTIM_OPTION_COUNT ||
-        cJSON_GetArraySize(flags) != GAN__OPTIM_OPTION_COUNT)
+    /* A checkpoint of 0.5 has no schedule options: the optimizer keeps its own. */
+    int option_count = cJSON_GetArraySize(values);
+    if ((option_count != GAN__OPTIM_OPTION_COUNT && option_count != GAN__OPTIM_OPTION_COUNT_0_5) ||
+        cJSON_GetArraySize(flags) != option_count)
         return bad(checkpoint, "an optimizer's options are not two arrays of the right length");
     record->checked = *optim;
     gan_optim *probe = &record->checked;
-    if (probe->flag[GAN_OPTIM_NESTEROV])
+    status = read_milestones(checkpoint, cJSON_GetObjectItemCaseSensitive(object, "milestones"),
+                             probe);
+    if (status == GAN_OK && probe->flag[GAN_OPTIM_NESTEROV])
         status = gan_optim_set_int(probe, GAN_OPTIM_NESTEROV, 0); /* so momentum may change */
-    for (int i = 0; status == GAN_OK && i < GAN__OPTIM_OPTION_COUNT; i++) {
+    for (int i = 0; status == GAN_OK && i < option_count; i++) {
         const cJSON *value = cJSON_GetArrayItem(values, i);
         int64_t flag;
         if (!is_float(value) || !gan__json_integer(cJSON_GetArrayItem(flags, i), &flag))
@@ -506,6 +530,8 @@ static void apply_optim(gan_optim *optim, const optim_record *record)
 {
     memcpy(optim->value, record->checked.value, sizeof optim->value);
     memcpy(optim->flag, record->checked.flag, sizeof optim->flag);
+    memcpy(optim->milestones, record->checked.milestones, sizeof optim->milestones);
+    optim->milestone_count = record->checked.milestone_count;
     if (record->state)
         memcpy(optim->state, record->state->data, record->state->nbytes);
     gan_optim_set_step_count(optim, record->steps);

@@ -20,7 +20,7 @@
 
 void gan__adam_step(gan_optim *optim, float *params, const float *grads, size_t count)
 {
-    const double lr = optim->value[GAN_OPTIM_LR];
+    const double lr = optim->step_lr;
     const double beta1 = optim->value[GAN_OPTIM_BETA1], beta2 = optim->value[GAN_OPTIM_BETA2];
     const double t = (double)optim->steps;
     const double bias1 = 1.0 - pow(beta1, t), bias2 = 1.0 - pow(beta2, t);

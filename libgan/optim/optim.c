@@ -17,9 +17,12 @@
  *      (PyTorch multiplies by min(coef, 1), which is the same; so a norm just below
  *      max_norm, within 1e-6, is scaled very slightly, as in PyTorch.) The gradients are
  *      scaled in place and stay scaled after the step.
- *   4. t = ++steps, and the rule's update (sgd.c, adam.c, rmsprop.c).
+ *   4. t = ++steps, and the rule's update (sgd.c, adam.c, rmsprop.c) with the learning
+ *      rate of the schedule at position t - 1 (schedule.c), computed before anything
+ *      changes (a lambda returning a bad factor fails the step with nothing changed).
  *
- * Options are floats and two 0/1 integers (nesterov, centered), checked when set: each
+ * Options are floats and integers (nesterov and centered 0/1; the schedule's kind and
+ * lengths), checked when set: each
  * rule accepts only its own options, and every setter keeps the combination valid (SGD's
  * nesterov needs momentum > 0 and dampening 0, so set momentum before nesterov). Scalar
  * factors are computed in double from the float option values.
@@ -68,6 +71,14 @@ static const option_info options[GAN__OPTIM_OPTION_COUNT] = {
     [GAN_OPTIM_ALPHA] = {"alpha", OPTION_FLOAT, RULE(GAN_OPTIM_RMSPROP)},
     [GAN_OPTIM_CENTERED] = {"centered", OPTION_INT, RULE(GAN_OPTIM_RMSPROP)},
     [GAN_OPTIM_MAX_GRAD_NORM] = {"max_grad_norm", OPTION_FLOAT, ALL_RULES},
+    [GAN_OPTIM_SCHEDULE] = {"schedule", OPTION_INT, ALL_RULES},
+    [GAN_OPTIM_SCHEDULE_STEPS] = {"schedule_steps", OPTION_INT, ALL_RULES},
+    [GAN_OPTIM_SCHEDULE_GAMMA] = {"gamma", OPTION_FLOAT, ALL_RULES},
+    [GAN_OPTIM_SCHEDULE_START_FACTOR] = {"start_factor", OPTION_FLOAT, ALL_RULES},
+    [GAN_OPTIM_SCHEDULE_END_FACTOR] = {"end_factor", OPTION_FLOAT, ALL_RULES},
+    [GAN_OPTIM_SCHEDULE_ETA_MIN] = {"eta_min", OPTION_FLOAT, ALL_RULES},
+    [GAN_OPTIM_WARMUP_STEPS] = {"warmup_steps", OPTION_INT, ALL_RULES},
+    [GAN_OPTIM_WARMUP_START_FACTOR] = {"warmup_start_factor", OPTION_FLOAT, ALL_RULES},
 };
 
 static const char *const rule_names[] = {"SGD", "Adam", "AdamW", "RMSprop"};
@@ -114,10 +125,16 @@ static int active_slots(const gan_optim *optim, int slots[GAN__OPTIM_MAX_SLOTS])
     return n;
 }
 
-/* PyTorch's defaults (SGD has no default learning rate there; 0.01 here). */
+/* PyTorch's defaults (SGD has no default learning rate there; 0.01 here); the schedule's
+ * are StepLR's gamma and LinearLR's factors. */
 static void set_defaults(gan_optim *optim)
 {
     float *v = optim->value;
+    v[GAN_OPTIM_SCHEDULE_GAMMA] = 0.1f;
+    v[GAN_OPTIM_SCHEDULE_START_FACTOR] = 1.0f / 3.0f;
+    v[GAN_OPTIM_SCHEDULE_END_FACTOR] = 1.0f;
+    v[GAN_OPTIM_WARMUP_START_FACTOR] = 1.0f / 3.0f;
+    optim->flag[GAN_OPTIM_SCHEDULE_STEPS] = 1;
     switch (optim->kind) {
     case GAN_OPTIM_SGD:
         v[GAN_OPTIM_LR] = 0.01f;
@@ -250,14 +267,25 @@ gan_status gan_optim_set_float(gan_optim *optim, gan_optim_option option, float 
     switch (option) {
     case GAN_OPTIM_LR:
     case GAN_OPTIM_EPS:
+    case GAN_OPTIM_SCHEDULE_GAMMA:
         if (!(value > 0.0f))
             return out_of_range(__func__, (int)option, value, "> 0");
         break;
     case GAN_OPTIM_MOMENTUM:
     case GAN_OPTIM_WEIGHT_DECAY:
     case GAN_OPTIM_MAX_GRAD_NORM:
+    case GAN_OPTIM_SCHEDULE_ETA_MIN:
         if (!(value >= 0.0f))
             return out_of_range(__func__, (int)option, value, ">= 0");
+        break;
+    case GAN_OPTIM_SCHEDULE_START_FACTOR:
+    case GAN_OPTIM_WARMUP_START_FACTOR:
+        if (!(value > 0.0f && value <= 1.0f))
+            return out_of_range(__func__, (int)option, value, "in (0, 1]");
+        break;
+    case GAN_OPTIM_SCHEDULE_END_FACTOR:
+        if (!(value >= 0.0f && value <= 1.0f))
+            return out_of_range(__func__, (int)option, value, "in [0, 1]");
         break;
     case GAN_OPTIM_BETA1:
     case GAN_OPTIM_BETA2:
@@ -265,9 +293,7 @@ gan_status gan_optim_set_float(gan_optim *optim, gan_optim_option option, float 
         if (!(value >= 0.0f && value < 1.0f))
             return out_of_range(__func__, (int)option, value, "in [0, 1)");
         break;
-    case GAN_OPTIM_DAMPENING:
-    case GAN_OPTIM_NESTEROV:
-    case GAN_OPTIM_CENTERED:
+    default: /* dampening: any finite value; the integer options never get here */
         break;
     }
     if (optim->flag[GAN_OPTIM_NESTEROV]) {
@@ -295,6 +321,27 @@ gan_status gan_optim_get_float(const gan_optim *optim, gan_optim_option option, 
     return GAN_OK;
 }
 
+/* The range of each integer option. */
+static gan_status check_int_range(const gan_optim *optim, gan_optim_option option, int64_t value)
+{
+    int64_t minimum = 0, maximum = 1; /* nesterov, centered */
+    if (option == GAN_OPTIM_SCHEDULE)
+        maximum = GAN_LR_LAMBDA;
+    else if (option == GAN_OPTIM_SCHEDULE_STEPS || option == GAN_OPTIM_WARMUP_STEPS)
+        minimum = option == GAN_OPTIM_SCHEDULE_STEPS, maximum = INT64_MAX;
+    if (maximum == 1 && value != 0 && value != 1)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "gan_optim_set_int: %s = %lld; it must be 0 "
+                         "or 1", options[option].name, (long long)value);
+    if (value < minimum || value > maximum)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "gan_optim_set_int: %s = %lld; it must be "
+                         "%lld to %lld", options[option].name, (long long)value,
+                         (long long)minimum, (long long)maximum);
+    if (option == GAN_OPTIM_SCHEDULE && value == GAN_LR_LAMBDA && !optim->lr_lambda)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "gan_optim_set_int: GAN_LR_LAMBDA needs a "
+                         "function: call gan_optim_set_lr_lambda() first");
+    return GAN_OK;
+}
+
 gan_status gan_optim_set_int(gan_optim *optim, gan_optim_option option, int64_t value)
 {
     if (!optim)
@@ -302,9 +349,9 @@ gan_status gan_optim_set_int(gan_optim *optim, gan_optim_option option, int64_t 
     gan_status status = check_option(__func__, optim, (int)option, OPTION_INT);
     if (status != GAN_OK)
         return status;
-    if (value != 0 && value != 1)
-        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: %s = %lld; it must be 0 or 1", __func__,
-                         options[option].name, (long long)value);
+    status = check_int_range(optim, option, value);
+    if (status != GAN_OK)
+        return status;
     if (option == GAN_OPTIM_NESTEROV && value == 1 &&
         !(optim->value[GAN_OPTIM_MOMENTUM] > 0.0f && optim->value[GAN_OPTIM_DAMPENING] == 0.0f))
         return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: %s (momentum is %g, dampening %g)",
@@ -388,6 +435,11 @@ gan_status gan_optim_step(gan_optim *optim)
         return gan__fail(GAN_ERR_STATE, "%s: the step count is at its maximum, %lld", __func__,
                          (long long)optim->steps);
 
+    double lr;
+    status = gan__optim_scheduled_lr(optim, optim->steps, &lr);
+    if (status != GAN_OK)
+        return status;
+
     size_t count = optim->count;
     const double sumsq = gan__sum_of_squares(grads, count);
     if (!isfinite(sumsq))
@@ -406,6 +458,7 @@ gan_status gan_optim_step(gan_optim *optim)
         }
     }
 
+    optim->step_lr = lr;
     optim->steps++;
     switch (optim->kind) {
     case GAN_OPTIM_SGD:

@@ -8,8 +8,13 @@
 
 #include "gan/optim.h"
 
-/* One past the last gan_optim_option. */
-enum { GAN__OPTIM_OPTION_COUNT = GAN_OPTIM_MAX_GRAD_NORM + 1 };
+/* One past the last gan_optim_option; options up to GAN_OPTIM_MAX_GRAD_NORM are 0.5's (a
+ * checkpoint written by 0.5 lists only those). */
+enum {
+    GAN__OPTIM_OPTION_COUNT = GAN_OPTIM_WARMUP_START_FACTOR + 1,
+    GAN__OPTIM_OPTION_COUNT_0_5 = GAN_OPTIM_MAX_GRAD_NORM + 1,
+    GAN__OPTIM_MAX_MILESTONES = 64
+};
 
 /* The state arrays a rule may use. Each has a fixed slot in the state block, allocated
  * (zeroed) when the optimizer is made; gan_optim_state lists the ones the current
@@ -37,6 +42,13 @@ struct gan_optim {
     float *state;                 /* slots * count floats, slot s at state + s * count */
     int slots;
 
+    /* The schedule's parts that are not options (see gan/optim.h, gan_lr_schedule). */
+    int64_t milestones[GAN__OPTIM_MAX_MILESTONES];
+    int milestone_count;
+    gan_lr_lambda lr_lambda;
+    void *lr_lambda_user_data;
+    double step_lr;               /* the learning rate of the step being taken (scheduled) */
+
     int64_t steps;
     bool momentum_started;        /* SGD: the buffer holds a running value (see sgd.c) */
     bool have_norm;
@@ -53,8 +65,13 @@ static inline float *gan__optim_slot(gan_optim *optim, int slot)
  * that it was given the right optimizers. */
 gan_model *gan__optim_model(const gan_optim *optim);
 
+/* The learning rate at schedule position `t` (schedule.c); GAN_ERR_NUMERIC if the lambda
+ * returns a factor that is negative or not finite. */
+gan_status gan__optim_scheduled_lr(const gan_optim *optim, int64_t t, double *lr);
+
 /* The update rules: one step over `count` parameters with the step count already
- * advanced (optim->steps is t, the 1-based number of this step). */
+ * advanced (optim->steps is t, the 1-based number of this step) and the step's learning
+ * rate in optim->step_lr. */
 void gan__sgd_step(gan_optim *optim, float *params, const float *grads, size_t count);
 void gan__adam_step(gan_optim *optim, float *params, const float *grads, size_t count);
 void gan__rmsprop_step(gan_optim *optim, float *params, const float *grads, size_t count);

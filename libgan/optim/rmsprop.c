@@ -22,7 +22,7 @@ void gan__rmsprop_step(gan_optim *optim, float *params, const float *grads, size
 {
     const double alpha = optim->value[GAN_OPTIM_ALPHA];
     const float a = (float)alpha, one_minus_a = (float)(1.0 - alpha);
-    const float lr_neg = (float)(-(double)optim->value[GAN_OPTIM_LR]);
+    const float lr_neg = (float)(-optim->step_lr);
     const float weight_decay = optim->value[GAN_OPTIM_WEIGHT_DECAY];
     const float eps = optim->value[GAN_OPTIM_EPS];
     const float momentum = optim->value[GAN_OPTIM_MOMENTUM];

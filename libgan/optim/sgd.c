@@ -19,7 +19,7 @@
 
 void gan__sgd_step(gan_optim *optim, float *params, const float *grads, size_t count)
 {
-    const float lr_neg = (float)(-(double)optim->value[GAN_OPTIM_LR]);
+    const float lr_neg = (float)(-optim->step_lr);
     const float weight_decay = optim->value[GAN_OPTIM_WEIGHT_DECAY];
     const float momentum = optim->value[GAN_OPTIM_MOMENTUM];
     const float keep = (float)(1.0 - (double)optim->value[GAN_OPTIM_DAMPENING]);
