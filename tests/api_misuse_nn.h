@@ -199,7 +199,7 @@ static void gan_layer_set_init_misuse(fixture *f)
 }
 
 /* The i-th value that is not a layer option. */
-#define BAD_LAYER_OPTION(i) ((gan_layer_option)bad_enum((i), GAN_LAYER_AFFINE))
+#define BAD_LAYER_OPTION(i) ((gan_layer_option)bad_enum((i), GAN_LAYER_FROZEN_STATISTICS))
 
 static void gan_layer_set_float_misuse(fixture *f)
 {
@@ -238,6 +238,14 @@ static void gan_layer_set_int_misuse(fixture *f)
                 "affine");
     misuse_says(gan_layer_set_int(f->norm, GAN_LAYER_AFFINE, -1), GAN_ERR_INVALID_ARGUMENT,
                 "affine");
+    misuse_says(gan_layer_set_int(f->linear, GAN_LAYER_TRAINABLE, 2), GAN_ERR_INVALID_ARGUMENT,
+                "trainable");
+    misuse_says(gan_layer_set_int(f->linear, GAN_LAYER_FROZEN_STATISTICS, 1),
+                GAN_ERR_INVALID_ARGUMENT, "Linear");
+    misuse_says(gan_layer_set_int(f->norm, GAN_LAYER_FROZEN_STATISTICS, -1),
+                GAN_ERR_INVALID_ARGUMENT, "frozen statistics");
+    misuse_says(gan_layer_set_float(f->norm, GAN_LAYER_TRAINABLE, 1.0f), GAN_ERR_INVALID_ARGUMENT,
+                "integer");
     /* Turning affine off would remove parameters the model has laid out. */
     misuse_says(gan_layer_set_int(f->norm, GAN_LAYER_AFFINE, 0), GAN_ERR_STATE, "affine");
     assert_int_equal(gan_model_named_parameter_count(f->game.d_model), 6);

@@ -9,6 +9,7 @@ typedef struct bn_case {
     int64_t channels, inner; /* inner: values per channel and sample (1, L or H W) */
     int affine;
     double eps;
+    int frozen; /* GAN_LAYER_FROZEN_STATISTICS: running statistics in training mode too */
 } bn_case;
 
 /* params = weight [C], bias [C] (if affine); buffers = running_mean [C], running_var [C]. */
@@ -19,7 +20,7 @@ static void bn_reference(const void *context, int64_t batch, int training, const
     int64_t C = c->channels, inner = c->inner, n = batch * inner;
     for (int64_t ch = 0; ch < C; ch++) {
         double mean, var;
-        if (training) {
+        if (training && !c->frozen) {
             double sum = 0.0, squares = 0.0;
             for (int64_t b = 0; b < batch; b++)
                 for (int64_t i = 0; i < inner; i++)
@@ -79,19 +80,21 @@ static void randomize_state(gan_model *model, uint64_t seed)
     gan_rng_free(rng);
 }
 
-/* A gradient check of a BatchNorm of `kind` on samples `sample` (rank sample_rank). */
+/* A gradient check of a BatchNorm of `kind` on samples `sample` (rank sample_rank);
+ * `training` 0 is evaluation mode, 1 training mode, 2 training with frozen statistics. */
 static void check_bn(int kind, int64_t batch, int sample_rank, const int64_t *sample, int affine,
                      float eps, int training, const float *input, double tolerance)
 {
     int64_t inner = 1;
     for (int i = 1; i < sample_rank; i++)
         inner *= sample[i];
-    bn_case c = {sample[0], inner, affine, eps};
+    bn_case c = {sample[0], inner, affine, eps, training == 2};
     gan_layer *layer = new_bn(kind, sample[0]);
+    assert_status(gan_layer_set_int(layer, GAN_LAYER_FROZEN_STATISTICS, c.frozen), GAN_OK);
     assert_status(gan_layer_set_int(layer, GAN_LAYER_AFFINE, affine), GAN_OK);
     assert_status(gan_layer_set_float(layer, GAN_LAYER_EPS, eps), GAN_OK);
     gradcheck_spec spec = {
-        .model = model_of(layer), .rank = sample_rank + 1, .training = training,
+        .model = model_of(layer), .rank = sample_rank + 1, .training = training != 0,
         .reference = bn_reference, .context = &c, .input = input, .tolerance = tolerance,
     };
     spec.shape[0] = batch;
@@ -132,6 +135,45 @@ static void batchnorm2d_on_images(void **state)
         check_bn(2, 3, 3, (const int64_t[]){2, 2, 3}, 0, 0.5f, training, NULL, 0.0);  /* no affine */
         check_bn(2, 2, 3, (const int64_t[]){131, 1, 2}, 1, 1e-5f, training, NULL, 0.0); /* 3 blocks */
     }
+}
+
+/* Frozen statistics: a training pass normalises with the running statistics, leaves them
+ * unchanged, and backpropagates through that (fine-tuning with BatchNorm in eval()). */
+static void frozen_statistics_train_with_the_running_ones(void **state)
+{
+    (void)state;
+    check_bn(1, 5, 1, (const int64_t[]){3}, 1, 1e-5f, 2, NULL, 0.0);
+    check_bn(1, 1, 1, (const int64_t[]){4}, 1, 1e-5f, 2, NULL, 0.0); /* batch 1 is fine now */
+    check_bn(2, 2, 3, (const int64_t[]){3, 4, 5}, 1, 1e-5f, 2, NULL, 0.0);
+    check_bn(2, 3, 3, (const int64_t[]){2, 2, 3}, 0, 0.5f, 2, NULL, 0.0);
+
+    gan_layer *layer = new_bn(2, 3);
+    int64_t frozen = -1;
+    assert_status(gan_layer_get_int(layer, GAN_LAYER_FROZEN_STATISTICS, &frozen), GAN_OK);
+    assert_int_equal(frozen, 0);
+    assert_status(gan_layer_set_int(layer, GAN_LAYER_FROZEN_STATISTICS, 1), GAN_OK);
+    gan_model *model = model_of(layer);
+    randomize_state(model, 5);
+    gan_tensor *mean, *var;
+    assert_status(gan_model_named_buffer(model, 0, NULL, &mean), GAN_OK);
+    assert_status(gan_model_named_buffer(model, 1, NULL, &var), GAN_OK);
+    float mean_before[3], var_before[3], first[48];
+    assert_status(gan_tensor_copy_to(mean, mean_before, 3), GAN_OK);
+    assert_status(gan_tensor_copy_to(var, var_before, 3), GAN_OK);
+    gan_tensor *x = NULL;
+    assert_status(gan_tensor_new(&x, 4, (const int64_t[]){4, 3, 2, 2}), GAN_OK);
+    for (int64_t i = 0; i < 48; i++)
+        gan_tensor_data(x)[i] = (float)sin(0.7 * (double)i) * 3.0f + 1.0f;
+    const gan_tensor *trained = NULL, *evaluated = NULL;
+    assert_status(gan_model_forward(model, x, &trained), GAN_OK);
+    assert_status(gan_tensor_copy_to(trained, first, 48), GAN_OK);
+    assert_memory_equal(gan_tensor_data(mean), mean_before, sizeof mean_before);
+    assert_memory_equal(gan_tensor_data(var), var_before, sizeof var_before);
+    assert_status(gan_model_set_training(model, 0), GAN_OK);
+    assert_status(gan_model_forward(model, x, &evaluated), GAN_OK);
+    assert_memory_equal(first, gan_tensor_data_const(evaluated), sizeof first);
+    gan_tensor_free(x);
+    gan_model_free(model);
 }
 
 /* A mean 1000 times the spread: a one-pass float variance (E[x^2] - E[x]^2) would be off by
@@ -213,7 +255,7 @@ static void running_statistics_follow_pytorch(void **state)
         assert_status(gan_model_parameter_arrays(model, &params_f, NULL, &count), GAN_OK);
         double *params = to_double(params_f, (int64_t)count);
         double *xs = to_double(xd, batch * C * inner), *want = calloc((size_t)(batch * C * inner), sizeof(double));
-        bn_case bc = {C, inner, 1, 1e-5};
+        bn_case bc = {C, inner, 1, 1e-5, 0};
         bn_reference(&bc, batch, 0, xs, params, after, want);
         for (int64_t i = 0; i < batch * C * inner; i++)
             expect_close("eval output", i, gan_tensor_data_const(y)[i], want[i], 1e-4);
@@ -466,6 +508,7 @@ int main(void)
         cmocka_unit_test(batchnorm1d_on_vectors),
         cmocka_unit_test(batchnorm1d_on_sequences),
         cmocka_unit_test(batchnorm2d_on_images),
+        cmocka_unit_test(frozen_statistics_train_with_the_running_ones),
         cmocka_unit_test(large_means_keep_their_accuracy),
         cmocka_unit_test(running_statistics_follow_pytorch),
         cmocka_unit_test(one_value_per_channel_is_refused_in_training),

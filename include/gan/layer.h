@@ -39,8 +39,19 @@ typedef enum gan_init {
 typedef enum gan_layer_option {
     GAN_LAYER_MOMENTUM = 0, /**< float, BatchNorm: running-statistics momentum (default 0.1) */
     GAN_LAYER_EPS = 1,      /**< float, BatchNorm and LayerNorm: added to the variance (default 1e-5) */
-    GAN_LAYER_AFFINE = 2    /**< int, BatchNorm and LayerNorm: learn weight and bias (default 1);
+    GAN_LAYER_AFFINE = 2,   /**< int, BatchNorm and LayerNorm: learn weight and bias (default 1);
                                  only before the layer is added to a model */
+    GAN_LAYER_TRAINABLE = 3, /**< int 0/1, every layer (default 1). A frozen layer (0) computes
+                                  no parameter gradient (its gradients are left as they are:
+                                  zero after gan_model_zero_grad()), and optimizers, the
+                                  trainer's weight clipping never change its parameters; its
+                                  input gradient still flows. A training setting, not part of
+                                  model files (torch's requires_grad_(False)). Since 0.6.0. */
+    GAN_LAYER_FROZEN_STATISTICS = 4 /**< int 0/1, BatchNorm (default 0): in training mode too,
+                                  normalise with the running statistics and leave them
+                                  unchanged, as a BatchNorm module put in eval() while the
+                                  rest trains (fine-tuning). Not part of model files.
+                                  Since 0.6.0. */
 } gan_layer_option;
 
 /**

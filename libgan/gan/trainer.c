@@ -30,6 +30,7 @@
 #include "gan/snapshot.h"
 #include "gan/trainer_impl.h"
 #include "loss/loss_impl.h"
+#include "nn/model_impl.h"
 #include "optim/optim_impl.h"
 
 static bool uses_sigmoid(gan_objective objective)
@@ -197,13 +198,25 @@ static gan_status not_finite(const char *what, double value)
                      what, value);
 }
 
+typedef struct clip_context {
+    float *values;
+    float clip;
+} clip_context;
+
+static void clip_span(void *context, size_t first, size_t count)
+{
+    const clip_context *c = context;
+    for (size_t i = first; i < first + count; i++)
+        c->values[i] = fminf(fmaxf(c->values[i], -c->clip), c->clip);
+}
+
+/* WGAN's clamp of D's trainable parameters (frozen layers are never changed). */
 static void clip_weights(gan_model *model, float clip)
 {
-    float *values;
+    clip_context context = {NULL, clip};
     size_t count;
-    gan_model_parameter_arrays(model, &values, NULL, &count);
-    for (size_t i = 0; i < count; i++)
-        values[i] = fminf(fmaxf(values[i], -clip), clip);
+    gan_model_parameter_arrays(model, &context.values, NULL, &count);
+    gan__model_each_trainable_span(model, clip_span, &context);
 }
 
 /* One discriminator update on `real` and a fresh fake batch; leaves that fake batch as G's

@@ -9,6 +9,8 @@
  *   backward: dgamma += sum dy xhat;  dbeta += sum dy;  dxhat = dy gamma
  *             training: dx = invstd / n (n dxhat - sum dxhat - xhat sum(dxhat xhat))
  *             eval:     dx = dxhat invstd
+ * GAN_LAYER_FROZEN_STATISTICS makes a training pass take the eval formulas, forward and
+ * backward, and leave the running statistics alone.
  * The workspace keeps the mean and invstd the forward pass used (2 C floats), so backward
  * recomputes xhat from x. PyTorch's num_batches_tracked buffer is left out: it only matters
  * when momentum is None (a cumulative average), which libgan does not offer.
@@ -23,6 +25,7 @@ typedef struct batchnorm_layer {
     int64_t features;
     float momentum, eps;
     bool affine;
+    bool frozen_statistics; /* GAN_LAYER_FROZEN_STATISTICS */
 } batchnorm_layer;
 
 /* The shared checks of both kinds; `min_rank`..`max_rank` is the sample rank allowed. */
@@ -84,6 +87,11 @@ static int64_t spatial_size(const gan_layer *layer)
     return gan__shape_numel(&layer->in) / ((const batchnorm_layer *)layer)->features;
 }
 
+static bool uses_batch_statistics(const batchnorm_layer *bn, const gan_pass *pass)
+{
+    return pass->training && !bn->frozen_statistics;
+}
+
 static gan_status batchnorm_forward(gan_layer *layer, const gan_pass *pass, const float *x,
                                     float *y)
 {
@@ -91,7 +99,7 @@ static gan_status batchnorm_forward(gan_layer *layer, const gan_pass *pass, cons
     int64_t channels = bn->features, inner = spatial_size(layer);
     float *mean = pass->workspace, *invstd = pass->workspace + channels;
     float *running_mean = layer->buffers[0].value, *running_var = layer->buffers[1].value;
-    if (pass->training) {
+    if (uses_batch_statistics(bn, pass)) {
         if (pass->batch * inner == 1) {
             int64_t shape[GAN_TENSOR_MAX_RANK];
             char text[GAN_SHAPE_TEXT_CAPACITY];
@@ -124,7 +132,7 @@ static void batchnorm_backward(gan_layer *layer, const gan_pass *pass, const flo
     bool grads = param_grads && bn->affine;
     gan__batchnorm_backward(pass->batch, channels, spatial_size(layer), x, dy, pass->workspace,
                             pass->workspace + channels, bn->affine ? layer->params[0].value : NULL,
-                            pass->training, dx, grads ? layer->params[0].grad : NULL,
+                            uses_batch_statistics(bn, pass), dx, grads ? layer->params[0].grad : NULL,
                             grads ? layer->params[1].grad : NULL);
 }
 
@@ -146,7 +154,10 @@ static gan_status batchnorm_set_float(gan_layer *layer, gan_layer_option option,
         return status;
     }
     case GAN_LAYER_AFFINE:
+    case GAN_LAYER_FROZEN_STATISTICS:
         return gan__norm_wrong_type(layer, option, "a float");
+    case GAN_LAYER_TRAINABLE: /* refused by gan_layer_set_float / get_float */
+        break;
     }
     return gan__no_such_option(layer, option);
 }
@@ -163,7 +174,10 @@ static gan_status batchnorm_get_float(const gan_layer *layer, gan_layer_option o
         *value = bn->eps;
         return GAN_OK;
     case GAN_LAYER_AFFINE:
+    case GAN_LAYER_FROZEN_STATISTICS:
         return gan__norm_wrong_type(layer, option, "a float");
+    case GAN_LAYER_TRAINABLE: /* refused by gan_layer_set_float / get_float */
+        break;
     }
     return gan__no_such_option(layer, option);
 }
@@ -174,9 +188,18 @@ static gan_status batchnorm_set_int(gan_layer *layer, gan_layer_option option, i
     switch (option) {
     case GAN_LAYER_AFFINE:
         return gan__norm_set_affine(layer, &bn->affine, value, 1, &bn->features);
+    case GAN_LAYER_FROZEN_STATISTICS:
+        if (value != 0 && value != 1)
+            return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s layer '%s': frozen statistics is "
+                             "%lld; it must be 0 or 1", layer->ops->kind, layer->name,
+                             (long long)value);
+        bn->frozen_statistics = value == 1;
+        return GAN_OK;
     case GAN_LAYER_MOMENTUM:
     case GAN_LAYER_EPS:
         return gan__norm_wrong_type(layer, option, "an integer");
+    case GAN_LAYER_TRAINABLE: /* handled by gan_layer_set_int */
+        break;
     }
     return gan__no_such_option(layer, option);
 }
@@ -188,9 +211,14 @@ static gan_status batchnorm_get_int(const gan_layer *layer, gan_layer_option opt
     case GAN_LAYER_AFFINE:
         *value = ((const batchnorm_layer *)layer)->affine;
         return GAN_OK;
+    case GAN_LAYER_FROZEN_STATISTICS:
+        *value = ((const batchnorm_layer *)layer)->frozen_statistics;
+        return GAN_OK;
     case GAN_LAYER_MOMENTUM:
     case GAN_LAYER_EPS:
         return gan__norm_wrong_type(layer, option, "an integer");
+    case GAN_LAYER_TRAINABLE: /* handled by gan_layer_get_int */
+        break;
     }
     return gan__no_such_option(layer, option);
 }

@@ -153,10 +153,19 @@ gan_status gan_layer_set_init(gan_layer *layer, gan_init init)
     return GAN_OK;
 }
 
+/* GAN_LAYER_TRAINABLE belongs to every layer and is an integer. */
+static gan_status trainable_is_an_integer(const gan_layer *layer)
+{
+    return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s layer '%s': trainable is an integer option "
+                     "(use gan_layer_set_int / gan_layer_get_int)", layer->ops->kind, layer->name);
+}
+
 gan_status gan_layer_set_float(gan_layer *layer, gan_layer_option option, float value)
 {
     if (!layer)
         return gan__null(__func__, "layer");
+    if (option == GAN_LAYER_TRAINABLE)
+        return trainable_is_an_integer(layer);
     return layer->ops->set_float ? layer->ops->set_float(layer, option, value)
                                  : gan__no_such_option(layer, option);
 }
@@ -167,6 +176,8 @@ gan_status gan_layer_get_float(const gan_layer *layer, gan_layer_option option, 
         return gan__null(__func__, "layer");
     if (!value)
         return gan__null(__func__, "value");
+    if (option == GAN_LAYER_TRAINABLE)
+        return trainable_is_an_integer(layer);
     return layer->ops->get_float ? layer->ops->get_float(layer, option, value)
                                  : gan__no_such_option(layer, option);
 }
@@ -175,6 +186,13 @@ gan_status gan_layer_set_int(gan_layer *layer, gan_layer_option option, int64_t 
 {
     if (!layer)
         return gan__null(__func__, "layer");
+    if (option == GAN_LAYER_TRAINABLE) { /* every layer has it */
+        if (value != 0 && value != 1)
+            return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s layer '%s': trainable is %lld; it "
+                             "must be 0 or 1", layer->ops->kind, layer->name, (long long)value);
+        layer->frozen = value == 0;
+        return GAN_OK;
+    }
     return layer->ops->set_int ? layer->ops->set_int(layer, option, value)
                                : gan__no_such_option(layer, option);
 }
@@ -185,6 +203,10 @@ gan_status gan_layer_get_int(const gan_layer *layer, gan_layer_option option, in
         return gan__null(__func__, "layer");
     if (!value)
         return gan__null(__func__, "value");
+    if (option == GAN_LAYER_TRAINABLE) {
+        *value = !layer->frozen;
+        return GAN_OK;
+    }
     return layer->ops->get_int ? layer->ops->get_int(layer, option, value)
                                : gan__no_such_option(layer, option);
 }

@@ -105,6 +105,7 @@ struct gan_layer {
     char name[GAN_LAYER_NAME_CAPACITY];
     gan_init init;
     bool in_model;
+    bool frozen;           /* GAN_LAYER_TRAINABLE 0: no parameter gradients, no updates */
     gan_shape in, out;     /* set by the model */
     int param_count;
     gan_layer_tensor params[GAN_LAYER_MAX_TENSORS];

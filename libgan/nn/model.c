@@ -718,17 +718,50 @@ gan_status gan_model_layer_output(gan_model *model, int index, const gan_tensor 
     return GAN_OK;
 }
 
+/* Whether backward computes the layer's parameter gradients. */
+static bool wants_param_grads(const gan_layer *layer)
+{
+    return layer->param_count > 0 && !layer->frozen;
+}
+
 /* The lowest layer backward must reach: 0 if the input gradient is wanted, else the lowest
- * layer with parameters when their gradients are wanted; layer_count means none. */
+ * layer with parameter gradients to compute when they are wanted (frozen first layers are
+ * not even visited); layer_count means none. */
 static int lowest_needed_layer(const gan_model *model, bool want_input, bool param_grads)
 {
     if (want_input)
         return 0;
     if (param_grads)
         for (int i = 0; i < model->layer_count; i++)
-            if (model->layers[i]->param_count > 0)
+            if (wants_param_grads(model->layers[i]))
                 return i;
     return model->layer_count;
+}
+
+void gan__model_each_trainable_span(const gan_model *model, gan_span_visitor visit,
+                                    void *context)
+{
+    size_t first = 0, count = 0;
+    for (int i = 0; i < model->layer_count; i++) {
+        const gan_layer *layer = model->layers[i];
+        if (layer->param_count == 0)
+            continue;
+        size_t offset = (size_t)(layer->params[0].value - model->params), numel = 0;
+        for (int t = 0; t < layer->param_count; t++)
+            numel += (size_t)gan__shape_numel(&layer->params[t].shape);
+        if (layer->frozen)
+            continue;
+        if (count > 0 && first + count == offset) {
+            count += numel; /* joins the run */
+            continue;
+        }
+        if (count > 0)
+            visit(context, first, count);
+        first = offset;
+        count = numel;
+    }
+    if (count > 0)
+        visit(context, first, count);
 }
 
 gan_status gan_model_backward(gan_model *model, const gan_tensor *grad_output, unsigned flags,
@@ -767,7 +800,8 @@ gan_status gan_model_backward(gan_model *model, const gan_tensor *grad_output, u
         if (i > lowest || grad_input)
             dx = dy == model->grad_a ? model->grad_b : model->grad_a;
         pass.workspace = model->workspaces[i];
-        layer->ops->backward(layer, &pass, x, model->outputs[i], dy, dx, param_grads);
+        layer->ops->backward(layer, &pass, x, model->outputs[i], dy, dx,
+                             param_grads && !layer->frozen);
         dy = dx;
     }
     if (grad_input) {
@@ -810,6 +844,7 @@ gan_status gan_model_summary(const gan_model *model, char *buffer, size_t capaci
     if (!buffer && capacity > 0)
         return gan__null(__func__, "buffer");
     text_sink sink = {buffer, capacity, 0};
+    int64_t frozen = 0;
     sink_printf(&sink, "%-4s %-20s %-16s %-22s %12s\n", "#", "name", "kind",
                 "output (per sample)", "parameters");
     for (int i = 0; i < model->layer_count; i++) {
@@ -817,12 +852,20 @@ gan_status gan_model_summary(const gan_model *model, char *buffer, size_t capaci
         char shape[GAN_SHAPE_TEXT_CAPACITY] = "?";
         if (model->shape_known)
             gan__shape_text(shape, layer->out.rank, layer->out.dim);
-        sink_printf(&sink, "%-4d %-20s %-16s %-22s %12lld\n", i, layer->name[0] ? layer->name : "-",
-                    layer->ops->kind, shape,
-                    (long long)tensor_floats(layer->params, layer->param_count));
+        int64_t floats = tensor_floats(layer->params, layer->param_count);
+        if (layer->frozen)
+            frozen += floats;
+        sink_printf(&sink, "%-4d %-20s %-16s %-22s %12lld%s\n", i,
+                    layer->name[0] ? layer->name : "-", layer->ops->kind, shape,
+                    (long long)floats, layer->frozen && floats > 0 ? " (frozen)" : "");
     }
-    sink_printf(&sink, "trainable parameters: %lld; buffers: %lld floats\n",
-                (long long)model->param_floats, (long long)model->buffer_floats);
+    if (frozen > 0)
+        sink_printf(&sink, "trainable parameters: %lld, frozen: %lld; buffers: %lld floats\n",
+                    (long long)(model->param_floats - frozen), (long long)frozen,
+                    (long long)model->buffer_floats);
+    else
+        sink_printf(&sink, "trainable parameters: %lld; buffers: %lld floats\n",
+                    (long long)model->param_floats, (long long)model->buffer_floats);
     if (length)
         *length = sink.length;
     if (capacity > 0 && sink.length >= capacity)

@@ -38,4 +38,13 @@ int gan__model_tensor_count(const gan_model *model);
 void gan__model_tensor_at(const gan_model *model, int index, const char **name,
                           const gan_tensor **value);
 
+/*
+ * Calls visit(context, first, count) for each maximal run of the parameter array that
+ * belongs to trainable layers (GAN_LAYER_TRAINABLE), in order: one run of every parameter
+ * when nothing is frozen. Optimizers and weight clipping touch only these.
+ */
+typedef void (*gan_span_visitor)(void *context, size_t first, size_t count);
+void gan__model_each_trainable_span(const gan_model *model, gan_span_visitor visit,
+                                    void *context);
+
 #endif /* GAN_NN_MODEL_IMPL_H */

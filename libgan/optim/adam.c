@@ -18,7 +18,8 @@
 #include "kernels/adam_update.h"
 #include "optim/optim_impl.h"
 
-void gan__adam_step(gan_optim *optim, float *params, const float *grads, size_t count)
+void gan__adam_step(gan_optim *optim, float *params, const float *grads, size_t first,
+                    size_t count)
 {
     const double lr = optim->step_lr;
     const double beta1 = optim->value[GAN_OPTIM_BETA1], beta2 = optim->value[GAN_OPTIM_BETA2];
@@ -34,7 +35,7 @@ void gan__adam_step(gan_optim *optim, float *params, const float *grads, size_t 
         .shrink = (float)(1.0 - lr * (double)optim->value[GAN_OPTIM_WEIGHT_DECAY]),
         .decoupled = optim->kind == GAN_OPTIM_ADAMW,
     };
-    gan__adam_update(&factors, (int64_t)count, params, grads,
-                     gan__optim_slot(optim, GAN__SLOT_EXP_AVG),
-                     gan__optim_slot(optim, GAN__SLOT_EXP_AVG_SQ));
+    gan__adam_update(&factors, (int64_t)count, params + first, grads + first,
+                     gan__optim_slot(optim, GAN__SLOT_EXP_AVG) + first,
+                     gan__optim_slot(optim, GAN__SLOT_EXP_AVG_SQ) + first);
 }

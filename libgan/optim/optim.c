@@ -40,6 +40,7 @@
 #include "core/alloc.h"
 #include "core/error.h"
 #include "kernels/reduction.h"
+#include "nn/model_impl.h"
 #include "optim/optim_impl.h"
 
 /* PyTorch's epsilon in clip_grad_norm_: coef = max_norm / (total_norm + 1e-6). */
@@ -423,6 +424,30 @@ static gan_status nonfinite_gradient(gan_optim *optim, const float *grads, doubl
 
 /* ---- the step ----------------------------------------------------------------------------- */
 
+typedef struct rule_arrays {
+    gan_optim *optim;
+    float *params;
+    const float *grads;
+} rule_arrays;
+
+/* The rule's update of one run of trainable parameters: frozen layers are skipped. */
+static void update_span(void *context, size_t first, size_t count)
+{
+    const rule_arrays *arrays = context;
+    switch (arrays->optim->kind) {
+    case GAN_OPTIM_SGD:
+        gan__sgd_step(arrays->optim, arrays->params, arrays->grads, first, count);
+        break;
+    case GAN_OPTIM_ADAM:
+    case GAN_OPTIM_ADAMW:
+        gan__adam_step(arrays->optim, arrays->params, arrays->grads, first, count);
+        break;
+    case GAN_OPTIM_RMSPROP:
+        gan__rmsprop_step(arrays->optim, arrays->params, arrays->grads, first, count);
+        break;
+    }
+}
+
 gan_status gan_optim_step(gan_optim *optim)
 {
     if (!optim)
@@ -460,18 +485,10 @@ gan_status gan_optim_step(gan_optim *optim)
 
     optim->step_lr = lr;
     optim->steps++;
-    switch (optim->kind) {
-    case GAN_OPTIM_SGD:
-        gan__sgd_step(optim, params, grads, count);
-        break;
-    case GAN_OPTIM_ADAM:
-    case GAN_OPTIM_ADAMW:
-        gan__adam_step(optim, params, grads, count);
-        break;
-    case GAN_OPTIM_RMSPROP:
-        gan__rmsprop_step(optim, params, grads, count);
-        break;
-    }
+    gan__model_each_trainable_span(optim->model, update_span,
+                                   &(rule_arrays){optim, params, grads});
+    if (optim->kind == GAN_OPTIM_SGD && optim->value[GAN_OPTIM_MOMENTUM] != 0.0f)
+        optim->momentum_started = true;
     return GAN_OK;
 }
 

@@ -69,11 +69,15 @@ gan_model *gan__optim_model(const gan_optim *optim);
  * returns a factor that is negative or not finite. */
 gan_status gan__optim_scheduled_lr(const gan_optim *optim, int64_t t, double *lr);
 
-/* The update rules: one step over `count` parameters with the step count already
+/* The update rules: one step over elements first .. first + count - 1 of the parameter,
+ * gradient and state arrays (a run of trainable layers), with the step count already
  * advanced (optim->steps is t, the 1-based number of this step) and the step's learning
- * rate in optim->step_lr. */
-void gan__sgd_step(gan_optim *optim, float *params, const float *grads, size_t count);
-void gan__adam_step(gan_optim *optim, float *params, const float *grads, size_t count);
-void gan__rmsprop_step(gan_optim *optim, float *params, const float *grads, size_t count);
+ * rate in optim->step_lr. A step calls its rule once per run. */
+void gan__sgd_step(gan_optim *optim, float *params, const float *grads, size_t first,
+                   size_t count);
+void gan__adam_step(gan_optim *optim, float *params, const float *grads, size_t first,
+                    size_t count);
+void gan__rmsprop_step(gan_optim *optim, float *params, const float *grads, size_t first,
+                       size_t count);
 
 #endif /* GAN_OPTIM_OPTIM_IMPL_H */

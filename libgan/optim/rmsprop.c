@@ -18,8 +18,11 @@
 
 #include "optim/optim_impl.h"
 
-void gan__rmsprop_step(gan_optim *optim, float *params, const float *grads, size_t count)
+void gan__rmsprop_step(gan_optim *optim, float *params, const float *grads, size_t first,
+                       size_t count)
 {
+    params += first;
+    grads += first;
     const double alpha = optim->value[GAN_OPTIM_ALPHA];
     const float a = (float)alpha, one_minus_a = (float)(1.0 - alpha);
     const float lr_neg = (float)(-optim->step_lr);
@@ -29,9 +32,9 @@ void gan__rmsprop_step(gan_optim *optim, float *params, const float *grads, size
     const bool centered = optim->flag[GAN_OPTIM_CENTERED] != 0;
     const bool with_momentum = momentum > 0.0f;
 
-    float *sq = gan__optim_slot(optim, GAN__SLOT_SQUARE_AVG);
-    float *ga = gan__optim_slot(optim, GAN__SLOT_GRAD_AVG);
-    float *buf = gan__optim_slot(optim, GAN__SLOT_RMS_MOMENTUM);
+    float *sq = gan__optim_slot(optim, GAN__SLOT_SQUARE_AVG) + first;
+    float *ga = gan__optim_slot(optim, GAN__SLOT_GRAD_AVG) + first;
+    float *buf = gan__optim_slot(optim, GAN__SLOT_RMS_MOMENTUM) + first;
     for (size_t i = 0; i < count; i++) {
         float g = grads[i];
         if (weight_decay != 0.0f)

@@ -17,8 +17,11 @@
  */
 #include "optim/optim_impl.h"
 
-void gan__sgd_step(gan_optim *optim, float *params, const float *grads, size_t count)
+void gan__sgd_step(gan_optim *optim, float *params, const float *grads, size_t first,
+                   size_t count)
 {
+    params += first;
+    grads += first;
     const float lr_neg = (float)(-optim->step_lr);
     const float weight_decay = optim->value[GAN_OPTIM_WEIGHT_DECAY];
     const float momentum = optim->value[GAN_OPTIM_MOMENTUM];
@@ -35,16 +38,15 @@ void gan__sgd_step(gan_optim *optim, float *params, const float *grads, size_t c
         return;
     }
 
-    float *buf = gan__optim_slot(optim, GAN__SLOT_MOMENTUM);
-    const bool first = !optim->momentum_started;
+    float *buf = gan__optim_slot(optim, GAN__SLOT_MOMENTUM) + first;
+    const bool starting = !optim->momentum_started; /* set by gan_optim_step after every run */
     for (size_t i = 0; i < count; i++) {
         float g = grads[i];
         if (weight_decay != 0.0f)
             g = g + weight_decay * params[i];
-        float b = first ? g : buf[i] * momentum + keep * g;
+        float b = starting ? g : buf[i] * momentum + keep * g;
         buf[i] = b;
         g = nesterov ? g + momentum * b : b;
         params[i] = params[i] + lr_neg * g;
     }
-    optim->momentum_started = true;
 }
