@@ -207,7 +207,7 @@ NULL_CASE_NO_OP(gan_rng_free)
 NULL_CASE_VALUE(gan_rng_seed, 0)
 
 /* The i-th value that is not a stream. */
-#define BAD_STREAM(i) ((gan_rng_stream)bad_enum((i), GAN_RNG_SHUFFLE))
+#define BAD_STREAM(i) ((gan_rng_stream)bad_enum((i), GAN_RNG_INSTANCE_NOISE))
 
 static void gan_rng_fill_uniform_misuse(fixture *f)
 {

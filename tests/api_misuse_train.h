@@ -534,7 +534,7 @@ static void gan_trainer_new_misuse(fixture *f)
 NULL_CASE_NO_OP(gan_trainer_free)
 
 /* The i-th value that is not a trainer option. */
-#define BAD_TRAINER_OPTION(i) ((gan_trainer_option)bad_enum((i), GAN_TRAINER_EMA_DECAY))
+#define BAD_TRAINER_OPTION(i) ((gan_trainer_option)bad_enum((i), GAN_TRAINER_GMAN_LAMBDA))
 
 static void gan_trainer_set_float_misuse(fixture *f)
 {
@@ -552,7 +552,15 @@ static void gan_trainer_set_float_misuse(fixture *f)
                {GAN_TRAINER_LABEL_FLIP, -0.5f, "flip"},
                {GAN_TRAINER_EMA_DECAY, 1.0f, "EMA decay"},
                {GAN_TRAINER_EMA_DECAY, -0.1f, "EMA decay"},
-               {GAN_TRAINER_EMA_DECAY, NAN, "EMA decay"}};
+               {GAN_TRAINER_EMA_DECAY, NAN, "EMA decay"},
+               {GAN_TRAINER_INSTANCE_NOISE, -1.0f, "instance noise"},
+               {GAN_TRAINER_INSTANCE_NOISE, INFINITY, "instance noise"},
+               {GAN_TRAINER_DIVERSITY_ALARM, NAN, "diversity alarm"},
+               {GAN_TRAINER_COVERAGE_ALARM, 1.5f, "coverage alarm"},
+               {GAN_TRAINER_COVERAGE_ALARM, -0.1f, "coverage alarm"},
+               {GAN_TRAINER_MIN_IMPROVEMENT, -1.0f, "minimum improvement"},
+               {GAN_TRAINER_GMAN_LAMBDA, -2.0f, "GMAN lambda"},
+               {GAN_TRAINER_PATIENCE, 1.0f, "not a float"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         misuse_says(gan_trainer_set_float(t, bad[i].option, bad[i].value),
                     GAN_ERR_INVALID_ARGUMENT, bad[i].says);
@@ -579,6 +587,69 @@ static void gan_trainer_set_int_misuse(fixture *f)
     int64_t n_critic = 0;
     assert_status(gan_trainer_get_int(t, GAN_TRAINER_N_CRITIC, &n_critic), GAN_OK);
     assert_int_equal(n_critic, 1);
+    misuse_says(gan_trainer_set_int(t, GAN_TRAINER_PATIENCE, -1), GAN_ERR_INVALID_ARGUMENT,
+                "patience");
+    misuse_says(gan_trainer_set_int(t, GAN_TRAINER_INSTANCE_NOISE_STEPS, -1),
+                GAN_ERR_INVALID_ARGUMENT, "instance noise steps");
+    misuse_says(gan_trainer_set_int(t, GAN_TRAINER_GMAN_LAMBDA, 1), GAN_ERR_INVALID_ARGUMENT,
+                "not an integer");
+}
+
+static void gan_trainer_add_discriminator_misuse(fixture *f)
+{
+    gan_trainer *t = f->game.trainer;
+    misuse(gan_trainer_add_discriminator(NULL, f->game.d, f->game.d_optim), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_trainer_add_discriminator(t, NULL, f->game.d_optim), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_trainer_add_discriminator(t, f->game.d, NULL), GAN_ERR_INVALID_ARGUMENT);
+    misuse_says(gan_trainer_add_discriminator(t, f->game.d, f->game.d_optim),
+                GAN_ERR_INVALID_ARGUMENT, "already");
+    /* Another discriminator, with the wrong optimizer; then one that does not fit G. */
+    gan_model *other = mlp(FEATURES, 4, 1, 0), *narrow = mlp(FEATURES + 1, 4, 1, 0);
+    gan_discriminator *d2 = NULL, *d3 = NULL;
+    gan_optim *o2 = NULL, *o3 = NULL;
+    assert_status(gan_discriminator_new(&d2, other), GAN_OK);
+    assert_status(gan_discriminator_new(&d3, narrow), GAN_OK);
+    assert_status(gan_optim_new(&o2, GAN_OPTIM_ADAM, other), GAN_OK);
+    assert_status(gan_optim_new(&o3, GAN_OPTIM_ADAM, narrow), GAN_OK);
+    assert_status(gan_model_set_input_shape(narrow, 1, (const int64_t[]){FEATURES + 1}), GAN_OK);
+    misuse_says(gan_trainer_add_discriminator(t, d2, f->game.d_optim), GAN_ERR_INVALID_ARGUMENT,
+                "another model");
+    misuse(gan_trainer_add_discriminator(t, d3, o3), GAN_ERR_SHAPE);
+    assert_int_equal(gan_trainer_discriminator_count(t), 1);
+    /* After the first step it is too late. */
+    assert_status(gan_trainer_step(t, f->game.real), GAN_OK);
+    misuse_says(gan_trainer_add_discriminator(t, d2, o2), GAN_ERR_INVALID_ARGUMENT, "first step");
+    assert_int_equal(gan_trainer_discriminator_count(t), 1);
+    gan_optim_free(o2);
+    gan_optim_free(o3);
+    gan_discriminator_free(d2);
+    gan_discriminator_free(d3);
+    gan_model_free(other);
+    gan_model_free(narrow);
+}
+
+NULL_CASE_VALUE(gan_trainer_discriminator_count, -1)
+
+static void gan_trainer_record_evaluation_misuse(fixture *f)
+{
+    gan_trainer *t = f->game.trainer;
+    unsigned verdict = 99;
+    misuse(gan_trainer_record_evaluation(NULL, 1.0, -1.0, &verdict), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_trainer_record_evaluation(t, 1.0, -1.0, NULL), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_trainer_record_evaluation(t, NAN, -1.0, &verdict), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_trainer_record_evaluation(t, INFINITY, -1.0, &verdict), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_trainer_record_evaluation(t, 1.0, 1.5, &verdict), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_trainer_record_evaluation(t, 1.0, NAN, &verdict), GAN_ERR_INVALID_ARGUMENT);
+    assert_int_equal(verdict, 99);
+    misuse(gan_trainer_best_evaluation(t, NULL, NULL, NULL), GAN_ERR_STATE);
+}
+
+static void gan_trainer_best_evaluation_misuse(fixture *f)
+{
+    double best = -1.0;
+    misuse(gan_trainer_best_evaluation(NULL, &best, NULL, NULL), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_trainer_best_evaluation(f->game.trainer, &best, NULL, NULL), GAN_ERR_STATE);
+    assert_true(best == -1.0);
 }
 
 static void gan_trainer_get_int_misuse(fixture *f)
@@ -616,7 +687,7 @@ static void gan_trainer_get_stat_misuse(fixture *f)
     misuse(gan_trainer_get_stat(t, GAN_STAT_D_LOSS, &value), GAN_ERR_STATE);
     assert_status(gan_trainer_step(t, f->game.real), GAN_OK);
     for (int i = 0; i < BAD_ENUMS; i++)
-        misuse(gan_trainer_get_stat(t, (gan_trainer_stat)bad_enum(i, GAN_STAT_D_GRAD_NORM), &value),
+        misuse(gan_trainer_get_stat(t, (gan_trainer_stat)bad_enum(i, GAN_STAT_DIVERSITY_ALARM), &value),
                GAN_ERR_INVALID_ARGUMENT);
     assert_float_equal(value, -1.0f, 0.0f);
 }
@@ -721,6 +792,8 @@ static const misuse_case train_cases[] = {
     CASE(gan_trainer_get_int), CASE(gan_trainer_step), CASE(gan_trainer_step_count),
     CASE(gan_trainer_get_stat), CASE(gan_trainer_set_callback), CASE(gan_trainer_ema),
     CASE(gan_trainer_set_dataset), CASE(gan_trainer_save), CASE(gan_trainer_load),
+    CASE(gan_trainer_add_discriminator), CASE(gan_trainer_discriminator_count),
+    CASE(gan_trainer_record_evaluation), CASE(gan_trainer_best_evaluation),
 };
 
 #endif /* GAN_TEST_API_MISUSE_TRAIN_H */

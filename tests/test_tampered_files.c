@@ -130,9 +130,26 @@ static const tamper_case tamper_cases[] = {
      "label smoothing or flipping is set for an objective without labels"},
     {"label-smoothing-wgan", WGAN_GAME, "'label_smoothing':0", "'label_smoothing':0.1",
      GAN_ERR_FORMAT, "objective without labels"},
+    /* The options, discriminators and record added in 0.6. */
+    {"instance-noise-negative", BCE_GAME, "'instance_noise':0", "'instance_noise':-1",
+     GAN_ERR_FORMAT, "a trainer option added in 0.6 is out of range"},
+    {"patience-string", BCE_GAME, "'patience':0", "'patience':'3'", GAN_ERR_FORMAT,
+     "\"patience\" is missing or not an integer >= 0"},
+    {"coverage-alarm-two", BCE_GAME, "'coverage_alarm':0", "'coverage_alarm':2", GAN_ERR_FORMAT,
+     "a trainer option added in 0.6 is out of range"},
+    {"discriminators-two", BCE_GAME, "'discriminators':1", "'discriminators':2",
+     GAN_ERR_INVALID_ARGUMENT, "was trained with 2 discriminators; this trainer has 1"},
+    {"discriminators-text", BCE_GAME, "'discriminators':1", "'discriminators':'1'",
+     GAN_ERR_FORMAT, "\"discriminators\" is not an integer"},
+    {"evaluations-inconsistent", BCE_GAME, "'since_best':0", "'since_best':5", GAN_ERR_FORMAT,
+     "the evaluation record is not consistent"},
+    {"evaluations-best-text", BCE_GAME, "'best':0", "'best':'x'", GAN_ERR_FORMAT,
+     "the evaluation record is not consistent"},
+    {"optim-missing", BCE_GAME, "'discriminator_optim':{", "'other_optim':{", GAN_ERR_FORMAT,
+     "no \"discriminator_optim\""},
     /* The optimizers. */
     {"optim-kind", BCE_GAME, "'generator_optim':{'kind':1", "'generator_optim':{'kind':2",
-     GAN_ERR_INVALID_ARGUMENT, "the generator optimizer was rule 2 with 2 state arrays; this "
+     GAN_ERR_INVALID_ARGUMENT, "generator_optim was rule 2 with 2 state arrays; this "
      "trainer's is rule 1 with 2"},
     {"optim-kind-missing", BCE_GAME, "'generator_optim':{'kind':1,", "'generator_optim':{",
      GAN_ERR_FORMAT, "\"kind\" is missing"},
@@ -164,8 +181,8 @@ static const tamper_case tamper_cases[] = {
      "\"generator_optim.state\":{\"dtype\":\"F32\",\"shape\":[1,346]", GAN_ERR_SHAPE,
      "tensor 'generator_optim.state' has shape [1, 346]; [2, 173] is expected"},
     /* The random generator. */
-    {"positions-five", BCE_GAME, "'positions':['", "'positions':['0','", GAN_ERR_FORMAT,
-     "the random generator's positions are not 4 values"},
+    {"positions-six", BCE_GAME, "'positions':['", "'positions':['0','", GAN_ERR_FORMAT,
+     "the random generator's positions are not 5 values (4 before 0.6)"},
     {"position-negative", BCE_GAME, "'positions':['", "'positions':['-", GAN_ERR_FORMAT,
      "a random-generator value is not a decimal string"},
     {"seed-number", BCE_GAME, "'seed':'7'", "'seed':7", GAN_ERR_FORMAT, "not a decimal string"},

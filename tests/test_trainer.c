@@ -227,7 +227,7 @@ static void statistics_and_callbacks(void **state)
     assert_true(value > 0.0f);
     assert_status(gan_trainer_get_stat(game.trainer, GAN_STAT_G_GRAD_NORM, &value), GAN_OK);
     assert_true(value > 0.0f);
-    assert_status(gan_trainer_get_stat(game.trainer, (gan_trainer_stat)6, &value), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_trainer_get_stat(game.trainer, (gan_trainer_stat)8, &value), GAN_ERR_INVALID_ARGUMENT);
     assert_status(gan_trainer_set_callback(game.trainer, NULL, NULL), GAN_OK);
     assert_status(gan_trainer_step(game.trainer, game.real), GAN_OK);
     assert_int_equal(calls, 4);

@@ -23,7 +23,8 @@ typedef enum gan_rng_stream {
     GAN_RNG_INIT = 0,    /**< parameter initialisation */
     GAN_RNG_NOISE = 1,   /**< latent vectors and other sampling noise */
     GAN_RNG_DROPOUT = 2, /**< dropout masks */
-    GAN_RNG_SHUFFLE = 3  /**< data set shuffling */
+    GAN_RNG_SHUFFLE = 3, /**< data set shuffling */
+    GAN_RNG_INSTANCE_NOISE = 4 /**< the trainer's instance noise (since 0.6.0) */
 } gan_rng_stream;
 
 /** A random generator: a seed and one position per stream (opaque). */

@@ -99,8 +99,30 @@ typedef enum gan_trainer_option {
                                           D update (WGAN; default 0 = off) */
     GAN_TRAINER_LABEL_SMOOTHING = 2, /**< float: as GAN_LOSS_LABEL_SMOOTHING */
     GAN_TRAINER_LABEL_FLIP = 3,      /**< float: as GAN_LOSS_LABEL_FLIP */
-    GAN_TRAINER_EMA_DECAY = 4        /**< float in [0, 1): keep an EMA of G's parameters
+    GAN_TRAINER_EMA_DECAY = 4,       /**< float in [0, 1): keep an EMA of G's parameters
                                           (0 = off, the default); read it with gan_trainer_ema() */
+    /* Since 0.6.0: */
+    GAN_TRAINER_INSTANCE_NOISE = 5,  /**< float >= 0: instance noise (Sønderby et al. 2016): the
+                                          standard deviation of Gaussian noise added to every
+                                          input of D, real and fake, in D's and in G's updates
+                                          (drawn from GAN_RNG_INSTANCE_NOISE; 0 = off, the default) */
+    GAN_TRAINER_INSTANCE_NOISE_STEPS = 6, /**< int >= 0: anneal the noise linearly to 0 over this
+                                          many trainer steps: step t (from 0) uses
+                                          sigma max(0, 1 - t / steps); 0 (default) keeps it constant */
+    GAN_TRAINER_DIVERSITY_ALARM = 7, /**< float >= 0: raise GAN_STAT_DIVERSITY_ALARM when
+                                          GAN_STAT_DIVERSITY falls below this (0 = off, the default) */
+    GAN_TRAINER_COVERAGE_ALARM = 8,  /**< float in [0, 1]: gan_trainer_record_evaluation() raises
+                                          GAN_EVALUATION_COVERAGE_ALARM when the coverage it is given
+                                          falls below this (0 = off, the default) */
+    GAN_TRAINER_PATIENCE = 9,        /**< int >= 0: early stopping: evaluations without improvement
+                                          after which gan_trainer_record_evaluation() says
+                                          GAN_EVALUATION_STOP (0 = never, the default) */
+    GAN_TRAINER_MIN_IMPROVEMENT = 10, /**< float >= 0: an evaluation improves when its metric is
+                                          below the best one by more than this (default 0) */
+    GAN_TRAINER_GMAN_LAMBDA = 11     /**< float >= 0, with several discriminators: G's loss is
+                                          sum_k w_k L_k with w = softmax(lambda L) (weights held
+                                          constant in the gradient; GMAN, Durugkar et al. 2016);
+                                          0 (default) is the mean */
 } gan_trainer_option;
 
 /** The statistics of the last step. Values are part of the ABI. */
@@ -110,8 +132,20 @@ typedef enum gan_trainer_stat {
     GAN_STAT_D_REAL = 2,       /**< mean D(x): sigmoid of the logits for the BCE objectives, raw otherwise */
     GAN_STAT_D_FAKE = 3,       /**< mean D(G(z)) before D's update, likewise */
     GAN_STAT_G_GRAD_NORM = 4,  /**< global L2 norm of G's gradients */
-    GAN_STAT_D_GRAD_NORM = 5   /**< global L2 norm of D's gradients (the last D update) */
+    GAN_STAT_D_GRAD_NORM = 5,  /**< global L2 norm of D's gradients (the last D update) */
+    /* Since 0.6.0: */
+    GAN_STAT_DIVERSITY = 6,    /**< mean pairwise L2 distance between G's samples over the same
+                                    within the real batch (its first 64 samples each): near 1 for
+                                    a healthy G, near 0 when G collapses to few outputs */
+    GAN_STAT_DIVERSITY_ALARM = 7 /**< 1 when GAN_STAT_DIVERSITY < GAN_TRAINER_DIVERSITY_ALARM, else 0 */
 } gan_trainer_stat;
+
+/** Flags of gan_trainer_record_evaluation()'s verdict. Values are part of the ABI. */
+typedef enum gan_evaluation_flag {
+    GAN_EVALUATION_IMPROVED = 1,       /**< a new best metric: keep this generator */
+    GAN_EVALUATION_STOP = 2,           /**< GAN_TRAINER_PATIENCE evaluations without improvement */
+    GAN_EVALUATION_COVERAGE_ALARM = 4  /**< the coverage is below GAN_TRAINER_COVERAGE_ALARM */
+} gan_evaluation_flag;
 
 /** The trainer (opaque). */
 typedef struct gan_trainer gan_trainer;
@@ -136,6 +170,49 @@ GAN_API gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
                                    gan_discriminator *discriminator, gan_optim *generator_optim,
                                    gan_optim *discriminator_optim, gan_objective objective,
                                    gan_rng *rng);
+
+/**
+ * Adds another discriminator, with its own optimizer (GMAN, Durugkar et al. 2016): each
+ * critic update trains every discriminator on the same real and fake batches, and G's
+ * loss combines theirs (GAN_TRAINER_GMAN_LAMBDA). The statistics average the
+ * discriminators' losses and scores; GAN_STAT_D_GRAD_NORM is the norm over all of them.
+ * Checkpoints carry them all. Borrowed, like the first. Since 0.6.0.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, an optimizer of another model, a
+ *         discriminator already in the trainer, more than 8 in all, or after the first step),
+ *         GAN_ERR_SHAPE (G's samples do not fit it).
+ */
+GAN_API gan_status gan_trainer_add_discriminator(gan_trainer *trainer,
+                                                 gan_discriminator *discriminator,
+                                                 gan_optim *optim);
+
+/** The number of discriminators (1 + those added), or -1 for NULL. Since 0.6.0. */
+GAN_API int gan_trainer_discriminator_count(const gan_trainer *trainer);
+
+/**
+ * Records a periodic evaluation of the generator, for early stopping and the coverage
+ * alarm: @p metric is lower-is-better (an FID), @p coverage a share in [0, 1] (classes
+ * covered over classes), or a negative number when not measured. The best metric, the
+ * evaluations since it and the step it was reached at travel in checkpoints. Since 0.6.0.
+ * @param trainer       the trainer
+ * @param metric        finite
+ * @param coverage      in [0, 1], or < 0 for none
+ * @param[out] verdict  receives gan_evaluation_flag bits
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, a metric that is not finite, a coverage
+ *         above 1).
+ */
+GAN_API gan_status gan_trainer_record_evaluation(gan_trainer *trainer, double metric,
+                                                 double coverage, unsigned *verdict);
+
+/**
+ * Early stopping's record. Since 0.6.0.
+ * @param trainer              the trainer
+ * @param[out] best            receives the best metric recorded (or pass NULL)
+ * @param[out] best_step       receives the trainer step it was recorded at (or pass NULL)
+ * @param[out] since_best      receives the evaluations recorded since (or pass NULL)
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_STATE (no evaluation recorded yet).
+ */
+GAN_API gan_status gan_trainer_best_evaluation(const gan_trainer *trainer, double *best,
+                                               int64_t *best_step, int64_t *since_best);
 
 /** Releases a trainer (nothing it borrows). NULL is a no-op. */
 GAN_API void gan_trainer_free(gan_trainer *trainer);

@@ -14,12 +14,11 @@
 #include "core/tensor.h"
 #include "gan/random.h"
 
-enum { STREAM_COUNT = 4 };
 
 struct gan_rng {
     uint64_t seed;
     uint32_t key[2];
-    uint64_t position[STREAM_COUNT]; /* blocks drawn so far, per stream */
+    uint64_t position[GAN__RNG_STREAMS]; /* blocks drawn so far, per stream */
 };
 
 gan_status gan_rng_new(gan_rng **out, uint64_t seed)
@@ -54,7 +53,7 @@ static gan_status check_stream(const char *function, const gan_rng *rng, gan_rng
 {
     if (!rng)
         return gan__null(function, "rng");
-    if ((unsigned)stream >= STREAM_COUNT)
+    if ((unsigned)stream >= GAN__RNG_STREAMS)
         return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: unknown random stream %d", function,
                          (int)stream);
     return GAN_OK;

@@ -6,6 +6,9 @@
 
 #include "gan/random.h"
 
+/* The number of streams (gan_rng_stream); checkpoints of 0.5 hold the first four. */
+enum { GAN__RNG_STREAMS = GAN_RNG_INSTANCE_NOISE + 1, GAN__RNG_STREAMS_0_5 = 4 };
+
 /* As gan_rng_fill_uniform / gan_rng_fill_normal on `count` floats at `values`. The
  * arguments were checked by the caller; the only failure is an exhausted stream. */
 gan_status gan__rng_uniform(gan_rng *rng, gan_rng_stream stream, float *values, int64_t count,

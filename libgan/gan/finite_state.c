@@ -64,10 +64,12 @@ static bool scan_state(const gan_trainer *trainer, nonfinite *found)
 {
     float *average;
     size_t count;
+    for (int k = 0; k < trainer->discriminator_count; k++)
+        if (scan_model(trainer->discriminators[k]->model, gan__discriminator_label(k), found) ||
+            scan_optim(trainer->discriminator_optims[k], gan__discriminator_label(k), found))
+            return true;
     return scan_model(trainer->generator->model, "generator", found) ||
-           scan_model(trainer->discriminator->model, "discriminator", found) ||
            scan_optim(trainer->generator_optim, "generator", found) ||
-           scan_optim(trainer->discriminator_optim, "discriminator", found) ||
            (trainer->ema && gan_ema_data(trainer->ema, &average, &count) == GAN_OK &&
             scan(average, count, "generator", "EMA", "parameters", found));
 }

@@ -1,16 +1,22 @@
 /*
  * The trainer: one iteration of the adversarial game per gan_trainer_step().
  *
+ *   sigma = instance noise of this step (0 when off)
  *   repeat n_critic times:                         (discriminator / critic updates)
  *       z ~ p(z);  fake = G(z)
- *       D.zero_grad
- *       D(real) -> loss_real, backward            (as PyTorch's errD_real.backward())
- *       D(fake) -> loss_fake, backward            (fake is a constant for D)
- *       D.step;  clamp D's weights if clipping
+ *       real~ = real + sigma e,  fake~ = fake + sigma e'   (e, e' ~ N(0, 1))
+ *       for each discriminator D_k:
+ *           D_k.zero_grad
+ *           D_k(real~) -> loss_real, backward     (as PyTorch's errD_real.backward())
+ *           D_k(fake~) -> loss_fake, backward     (fake is a constant for D)
+ *           D_k.step;  clamp D_k's weights if clipping
  *   G.zero_grad                                    (generator update, on the last fake)
- *   D(fake) -> loss_G;  backward through D without touching D's parameters, gradients or
- *       running statistics, to d loss_G / d fake
- *   G.backward(d loss_G / d fake);  G.step;  EMA update
+ *   fake~ = fake + sigma e''
+ *   for each D_k: D_k(fake~) -> L_k;  backward through D_k without touching its parameters,
+ *       gradients or running statistics, to g_k = d L_k / d fake
+ *   w = 1 for one discriminator, else softmax(lambda L) (the mean for lambda 0)
+ *   G.backward(sum_k w_k g_k);  G.step;  EMA update
+ *   diversity = mean pairwise distance of fake over that of real (gan/diversity.h)
  *
  * The step is all-or-nothing: every parameter, buffer and optimizer state is copied first
  * and restored when a loss or gradient is not finite, with the optimizers' scalars, the
@@ -23,8 +29,10 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "core/random_impl.h"
 #include "core/tensor.h"
 #include "gan/discriminator_impl.h"
+#include "gan/diversity.h"
 #include "gan/finite_state.h"
 #include "gan/generator_impl.h"
 #include "gan/snapshot.h"
@@ -66,16 +74,18 @@ static gan_status snapshot_optim(gan_snapshot *snapshot, const gan_optim *optim)
  * and the memory is reused, so this allocates only when the state grew). */
 static gan_status prepare_snapshots(gan_trainer *trainer)
 {
-    gan_model *g = trainer->generator->model, *d = trainer->discriminator->model;
     gan__snapshot_clear(&trainer->before_step);
     gan__snapshot_clear(&trainer->d_buffers);
-    gan_status status = snapshot_model(&trainer->before_step, g, true);
-    if (status == GAN_OK)
-        status = snapshot_model(&trainer->before_step, d, true);
+    gan_status status = snapshot_model(&trainer->before_step, trainer->generator->model, true);
     if (status == GAN_OK)
         status = snapshot_optim(&trainer->before_step, trainer->generator_optim);
-    if (status == GAN_OK)
-        status = snapshot_optim(&trainer->before_step, trainer->discriminator_optim);
+    for (int k = 0; status == GAN_OK && k < trainer->discriminator_count; k++) {
+        status = snapshot_model(&trainer->before_step, trainer->discriminators[k]->model, true);
+        if (status == GAN_OK)
+            status = snapshot_optim(&trainer->before_step, trainer->discriminator_optims[k]);
+        if (status == GAN_OK)
+            status = snapshot_model(&trainer->d_buffers, trainer->discriminators[k]->model, false);
+    }
     if (status == GAN_OK && trainer->ema) {
         float *data;
         size_t count;
@@ -86,14 +96,13 @@ static gan_status prepare_snapshots(gan_trainer *trainer)
     if (status == GAN_OK)
         status = gan__snapshot_allocate(&trainer->before_step);
     if (status == GAN_OK)
-        status = snapshot_model(&trainer->d_buffers, d, false);
-    if (status == GAN_OK)
         status = gan__snapshot_allocate(&trainer->d_buffers);
     return status;
 }
 
 /* G's samples are D's input: D takes G's output shape, unless it already takes another. */
-static gan_status connect_models(gan_model *generator, gan_model *discriminator)
+static gan_status connect_models(const char *function, gan_model *generator,
+                                 gan_model *discriminator)
 {
     int rank, d_rank;
     int64_t shape[GAN_TENSOR_MAX_RANK], d_shape[GAN_TENSOR_MAX_RANK];
@@ -103,11 +112,23 @@ static gan_status connect_models(gan_model *generator, gan_model *discriminator)
     if (status == GAN_ERR_STATE &&
         gan_model_input_shape(discriminator, &d_rank, d_shape, GAN_TENSOR_MAX_RANK) == GAN_OK) {
         char made[GAN_SHAPE_TEXT_CAPACITY], taken[GAN_SHAPE_TEXT_CAPACITY];
-        return gan__fail(GAN_ERR_SHAPE, "gan_trainer_new: the generator makes samples %s; the "
-                         "discriminator takes %s", gan__shape_text(made, rank, shape),
+        return gan__fail(GAN_ERR_SHAPE, "%s: the generator makes samples %s; the "
+                         "discriminator takes %s", function, gan__shape_text(made, rank, shape),
                          gan__shape_text(taken, d_rank, d_shape));
     }
+    if (status == GAN_OK)
+        status = gan__check_one_logit(function, discriminator);
     return status;
+}
+
+/* The optimizer was made for the model it is given with. */
+static gan_status check_optim(const char *function, const gan_optim *optim,
+                              const gan_model *model, const char *player)
+{
+    if (gan__optim_model(optim) != model)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: the %s optimizer was made for another "
+                         "model", function, player);
+    return GAN_OK;
 }
 
 gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
@@ -121,15 +142,11 @@ gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
         return gan__null(__func__, !generator ? "generator" : !discriminator ? "discriminator"
                                    : !generator_optim ? "generator_optim"
                                    : !discriminator_optim ? "discriminator_optim" : "rng");
-    if (gan__optim_model(generator_optim) != generator->model ||
-        gan__optim_model(discriminator_optim) != discriminator->model)
-        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: the %s optimizer was made for another "
-                         "model", __func__,
-                         gan__optim_model(generator_optim) != generator->model ? "generator"
-                                                                               : "discriminator");
-    gan_status status = connect_models(generator->model, discriminator->model);
+    gan_status status = check_optim(__func__, generator_optim, generator->model, "generator");
     if (status == GAN_OK)
-        status = gan__check_one_logit(__func__, discriminator->model);
+        status = check_optim(__func__, discriminator_optim, discriminator->model, "discriminator");
+    if (status == GAN_OK)
+        status = connect_models(__func__, generator->model, discriminator->model);
     gan_loss *loss = NULL;
     if (status == GAN_OK)
         status = gan_loss_new(&loss, objective);
@@ -141,9 +158,10 @@ gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
         return GAN_ERR_OUT_OF_MEMORY;
     }
     trainer->generator = generator;
-    trainer->discriminator = discriminator;
     trainer->generator_optim = generator_optim;
-    trainer->discriminator_optim = discriminator_optim;
+    trainer->discriminators[0] = discriminator;
+    trainer->discriminator_optims[0] = discriminator_optim;
+    trainer->discriminator_count = 1;
     trainer->rng = rng;
     trainer->loss = loss;
     trainer->objective = objective;
@@ -151,6 +169,34 @@ gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
     gan_model_set_rng(generator->model, rng);
     gan_model_set_rng(discriminator->model, rng);
     *out = trainer;
+    return GAN_OK;
+}
+
+gan_status gan_trainer_add_discriminator(gan_trainer *trainer, gan_discriminator *discriminator,
+                                         gan_optim *optim)
+{
+    if (!trainer || !discriminator || !optim)
+        return gan__null(__func__, !trainer ? "trainer" : !discriminator ? "discriminator"
+                                                                          : "optim");
+    if (trainer->discriminator_count == GAN__MAX_DISCRIMINATORS)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: the trainer has %d discriminators "
+                         "already, the most it takes", __func__, GAN__MAX_DISCRIMINATORS);
+    if (trainer->steps > 0)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: add discriminators before the first "
+                         "step (this trainer has taken %lld)", __func__, (long long)trainer->steps);
+    for (int k = 0; k < trainer->discriminator_count; k++)
+        if (trainer->discriminators[k]->model == discriminator->model)
+            return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: that discriminator's model is "
+                             "already in the trainer", __func__);
+    gan_status status = check_optim(__func__, optim, discriminator->model, "discriminator");
+    if (status == GAN_OK)
+        status = connect_models(__func__, trainer->generator->model, discriminator->model);
+    if (status != GAN_OK)
+        return status;
+    int k = trainer->discriminator_count++;
+    trainer->discriminators[k] = discriminator;
+    trainer->discriminator_optims[k] = optim;
+    gan_model_set_rng(discriminator->model, trainer->rng);
     return GAN_OK;
 }
 
@@ -163,6 +209,7 @@ void gan_trainer_free(gan_trainer *trainer)
     gan__snapshot_free(&trainer->before_step);
     gan__snapshot_free(&trainer->d_buffers);
     gan__free(trainer->logit_grads);
+    gan__free(trainer->scratch);
     gan__free(trainer);
 }
 
@@ -180,6 +227,28 @@ static gan_status prepare_logit_grads(gan_trainer *trainer, int64_t batch)
     gan__tensor_view(&trainer->grad_real, trainer->logit_grads, 2, (const int64_t[]){batch, 1});
     gan__tensor_view(&trainer->grad_fake, trainer->logit_grads + batch, 2,
                      (const int64_t[]){batch, 1});
+    return GAN_OK;
+}
+
+/* Three batches shaped like `real` (D's noisy real and fake inputs, G's combined sample
+ * gradient) and the diversity's Gram matrix, over a buffer that only grows. */
+static gan_status prepare_scratch(gan_trainer *trainer, const gan_tensor *real)
+{
+    size_t numel = (size_t)real->numel;
+    size_t needed = 3 * numel + GAN__DIVERSITY_SAMPLES * GAN__DIVERSITY_SAMPLES;
+    if (needed > trainer->scratch_capacity) {
+        float *grown = gan__calloc_array(needed, sizeof(float), "trainer workspace");
+        if (!grown)
+            return GAN_ERR_OUT_OF_MEMORY;
+        gan__free(trainer->scratch);
+        trainer->scratch = grown;
+        trainer->scratch_capacity = needed;
+    }
+    gan__tensor_view(&trainer->noisy_real, trainer->scratch, real->rank, real->shape);
+    gan__tensor_view(&trainer->noisy_fake, trainer->scratch + numel, real->rank, real->shape);
+    gan__tensor_view(&trainer->grad_samples, trainer->scratch + 2 * numel, real->rank,
+                     real->shape);
+    trainer->gram = trainer->scratch + 3 * numel;
     return GAN_OK;
 }
 
@@ -219,76 +288,173 @@ static void clip_weights(gan_model *model, float clip)
     gan__model_each_trainable_span(model, clip_span, &context);
 }
 
-/* One discriminator update on `real` and a fresh fake batch; leaves that fake batch as G's
- * current output in *fake. */
-static gan_status update_discriminator(gan_trainer *trainer, const gan_tensor *real,
-                                       const gan_tensor **fake)
+/* The instance noise's standard deviation at this step: sigma, annealed linearly. */
+static float instance_noise_now(const gan_trainer *trainer)
 {
-    gan_model *g = trainer->generator->model, *d = trainer->discriminator->model;
-    int64_t batch = real->shape[0];
+    if (trainer->instance_noise_steps == 0)
+        return trainer->instance_noise;
+    double left = 1.0 - (double)trainer->steps / (double)trainer->instance_noise_steps;
+    return left > 0.0 ? (float)(trainer->instance_noise * left) : 0.0f;
+}
+
+/* D's input: `samples` itself without noise, else `noisy` = samples + sigma N(0, 1). */
+static gan_status noisy_input(gan_trainer *trainer, const gan_tensor *samples, gan_tensor *noisy,
+                              float sigma, const gan_tensor **input)
+{
+    *input = samples;
+    if (sigma == 0.0f)
+        return GAN_OK;
+    gan_status status = gan__rng_normal(trainer->rng, GAN_RNG_INSTANCE_NOISE, noisy->data,
+                                        noisy->numel, 0.0f, sigma);
+    if (status != GAN_OK)
+        return status;
+    for (int64_t i = 0; i < noisy->numel; i++)
+        noisy->data[i] += samples->data[i];
+    *input = noisy;
+    return GAN_OK;
+}
+
+/* What the discriminators' updates of one critic iteration add up to, for the statistics. */
+typedef struct critic_sums {
+    double loss, real_score, fake_score, squared_norm;
+} critic_sums;
+
+/* One update of discriminator k on D's inputs `real` and `fake`. */
+static gan_status update_one_discriminator(gan_trainer *trainer, int k, const gan_tensor *real,
+                                           const gan_tensor *fake, critic_sums *sums)
+{
+    gan_model *d = trainer->discriminators[k]->model;
+    gan_optim *optim = trainer->discriminator_optims[k];
     const gan_tensor *logits = NULL;
     double loss_real, loss_fake;
-    gan_status status = gan__generator_draw_latent(trainer->generator, trainer->rng, batch);
-    if (status == GAN_OK)
-        status = gan_model_forward(g, &trainer->generator->latent, fake);
-    if (status == GAN_OK)
-        status = gan_model_zero_grad(d);
+    gan_status status = gan_model_zero_grad(d);
     if (status == GAN_OK)
         status = gan_model_forward(d, real, &logits);
     if (status != GAN_OK)
         return status;
-    trainer->stats[GAN_STAT_D_REAL] = mean_score(trainer, logits);
+    sums->real_score += mean_score(trainer, logits);
     status = gan__loss_discriminator_part(trainer->loss, trainer->rng, true, logits, &loss_real,
                                           &trainer->grad_real);
     if (status == GAN_OK)
         status = gan_model_backward(d, &trainer->grad_real, 0, NULL);
     if (status == GAN_OK)
-        status = gan_model_forward(d, *fake, &logits);
+        status = gan_model_forward(d, fake, &logits);
     if (status != GAN_OK)
         return status;
-    trainer->stats[GAN_STAT_D_FAKE] = mean_score(trainer, logits);
+    sums->fake_score += mean_score(trainer, logits);
     status = gan__loss_discriminator_part(trainer->loss, trainer->rng, false, logits, &loss_fake,
                                           &trainer->grad_fake);
     if (status == GAN_OK)
         status = gan_model_backward(d, &trainer->grad_fake, 0, NULL);
     if (status != GAN_OK)
         return status;
-    trainer->stats[GAN_STAT_D_LOSS] = (float)(loss_real + loss_fake);
+    sums->loss += loss_real + loss_fake;
     if (!isfinite(loss_real + loss_fake))
         return not_finite("discriminator loss", loss_real + loss_fake);
-    status = gan_optim_step(trainer->discriminator_optim);
+    status = gan_optim_step(optim);
     if (status != GAN_OK)
         return status;
-    gan_optim_last_grad_norm(trainer->discriminator_optim, &trainer->stats[GAN_STAT_D_GRAD_NORM]);
+    float norm;
+    gan_optim_last_grad_norm(optim, &norm);
+    sums->squared_norm += (double)norm * (double)norm;
     if (trainer->weight_clip > 0.0f)
         clip_weights(d, trainer->weight_clip);
     return GAN_OK;
 }
 
-/* The generator update on G's current output `fake`. D's running statistics are put back
- * after its forward pass; its parameters and gradients are never touched. */
-static gan_status update_generator(gan_trainer *trainer, const gan_tensor *fake)
+/* One critic iteration: a fresh fake batch, and an update of every discriminator on it and
+ * on `real`; leaves that fake batch as G's current output in *fake. */
+static gan_status update_discriminators(gan_trainer *trainer, const gan_tensor *real,
+                                        float sigma, const gan_tensor **fake)
 {
-    gan_model *g = trainer->generator->model, *d = trainer->discriminator->model;
-    const gan_tensor *logits = NULL, *grad_samples = NULL;
-    double loss;
-    gan_status status = gan_model_zero_grad(g);
+    const gan_tensor *real_input = NULL, *fake_input = NULL;
+    gan_status status = gan__generator_draw_latent(trainer->generator, trainer->rng,
+                                                   real->shape[0]);
+    if (status == GAN_OK)
+        status = gan_model_forward(trainer->generator->model, &trainer->generator->latent, fake);
+    if (status == GAN_OK)
+        status = noisy_input(trainer, real, &trainer->noisy_real, sigma, &real_input);
+    if (status == GAN_OK)
+        status = noisy_input(trainer, *fake, &trainer->noisy_fake, sigma, &fake_input);
+    critic_sums sums = {0};
+    for (int k = 0; status == GAN_OK && k < trainer->discriminator_count; k++)
+        status = update_one_discriminator(trainer, k, real_input, fake_input, &sums);
+    double count = trainer->discriminator_count;
+    trainer->stats[GAN_STAT_D_LOSS] = (float)(sums.loss / count);
+    trainer->stats[GAN_STAT_D_REAL] = (float)(sums.real_score / count);
+    trainer->stats[GAN_STAT_D_FAKE] = (float)(sums.fake_score / count);
+    trainer->stats[GAN_STAT_D_GRAD_NORM] = (float)sqrt(sums.squared_norm);
+    return status;
+}
+
+/* G's weights over the discriminators' losses: 1 for one; the mean, or GMAN's
+ * softmax(lambda L) (shifted by the largest for range). */
+static void generator_weights(const gan_trainer *trainer, const double *losses, double *weights)
+{
+    int count = trainer->discriminator_count;
+    double largest = losses[0], total = 0.0;
+    for (int k = 1; k < count; k++)
+        largest = fmax(largest, losses[k]);
+    for (int k = 0; k < count; k++) {
+        weights[k] = exp((double)trainer->gman_lambda * (losses[k] - largest));
+        total += weights[k];
+    }
+    for (int k = 0; k < count; k++)
+        weights[k] /= total;
+}
+
+/* d L_G / d fake = sum_k w_k g_k, into the trainer's buffer (one discriminator: g_0 itself). */
+static const gan_tensor *combine_gradients(gan_trainer *trainer, const gan_tensor *const *grads,
+                                           const double *weights)
+{
+    if (trainer->discriminator_count == 1)
+        return grads[0];
+    float *sum = trainer->grad_samples.data;
+    for (int64_t i = 0; i < trainer->grad_samples.numel; i++) {
+        double value = 0.0;
+        for (int k = 0; k < trainer->discriminator_count; k++)
+            value += weights[k] * (double)grads[k]->data[i];
+        sum[i] = (float)value;
+    }
+    return &trainer->grad_samples;
+}
+
+/* The generator update on G's current output `fake`. The discriminators' running
+ * statistics are put back after their forward passes; their parameters and gradients are
+ * never touched. */
+static gan_status update_generator(gan_trainer *trainer, const gan_tensor *fake, float sigma)
+{
+    const gan_tensor *input = NULL, *grads[GAN__MAX_DISCRIMINATORS] = {NULL};
+    double losses[GAN__MAX_DISCRIMINATORS], weights[GAN__MAX_DISCRIMINATORS];
+    gan_status status = gan_model_zero_grad(trainer->generator->model);
+    if (status == GAN_OK)
+        status = noisy_input(trainer, fake, &trainer->noisy_fake, sigma, &input);
     if (status != GAN_OK)
         return status;
     gan__snapshot_take(&trainer->d_buffers);
-    status = gan_model_forward(d, fake, &logits);
-    if (status == GAN_OK)
-        status = gan__loss_generator_part(trainer->loss, logits, &loss, &trainer->grad_fake);
-    if (status == GAN_OK)
-        status = gan_model_backward(d, &trainer->grad_fake, GAN_BACKWARD_SKIP_PARAMETERS,
-                                    &grad_samples);
+    for (int k = 0; status == GAN_OK && k < trainer->discriminator_count; k++) {
+        gan_model *d = trainer->discriminators[k]->model;
+        const gan_tensor *logits = NULL;
+        status = gan_model_forward(d, input, &logits);
+        if (status == GAN_OK)
+            status = gan__loss_generator_part(trainer->loss, logits, &losses[k],
+                                              &trainer->grad_fake);
+        if (status == GAN_OK)
+            status = gan_model_backward(d, &trainer->grad_fake, GAN_BACKWARD_SKIP_PARAMETERS,
+                                        &grads[k]);
+        if (status == GAN_OK && !isfinite(losses[k]))
+            status = not_finite("generator loss", losses[k]);
+    }
     gan__snapshot_restore(&trainer->d_buffers);
     if (status != GAN_OK)
         return status;
+    generator_weights(trainer, losses, weights);
+    double loss = 0.0;
+    for (int k = 0; k < trainer->discriminator_count; k++)
+        loss += weights[k] * losses[k];
     trainer->stats[GAN_STAT_G_LOSS] = (float)loss;
-    if (!isfinite(loss))
-        return not_finite("generator loss", loss);
-    status = gan_model_backward(g, grad_samples, 0, NULL);
+    status = gan_model_backward(trainer->generator->model, combine_gradients(trainer, grads, weights),
+                                0, NULL);
     if (status == GAN_OK)
         status = gan_optim_step(trainer->generator_optim);
     if (status != GAN_OK)
@@ -297,21 +463,32 @@ static gan_status update_generator(gan_trainer *trainer, const gan_tensor *fake)
     return trainer->ema ? gan_ema_update(trainer->ema) : GAN_OK;
 }
 
+/* The mode-collapse statistic: G's batch's spread over the real batch's. */
+static void measure_diversity(gan_trainer *trainer, const gan_tensor *real, const gan_tensor *fake)
+{
+    int64_t batch = real->shape[0], features = real->numel / batch;
+    double real_spread = gan__batch_diversity(real->data, batch, features, trainer->gram);
+    double fake_spread = gan__batch_diversity(fake->data, batch, features, trainer->gram);
+    float diversity = real_spread > 0.0 ? (float)(fake_spread / real_spread) : 1.0f;
+    trainer->stats[GAN_STAT_DIVERSITY] = diversity;
+    trainer->stats[GAN_STAT_DIVERSITY_ALARM] =
+        trainer->diversity_alarm > 0.0f && diversity < trainer->diversity_alarm ? 1.0f : 0.0f;
+}
+
 /* What a step changes besides the snapshot's arrays: the optimizers' scalars (step counts,
  * SGD's momentum flag, the last norm), the random streams and the statistics. */
-enum { RNG_STREAMS = GAN_RNG_SHUFFLE + 1 };
-
 typedef struct step_scalars {
-    gan_optim generator_optim, discriminator_optim;
-    uint64_t positions[RNG_STREAMS];
-    float stats[GAN_STAT_D_GRAD_NORM + 1];
+    gan_optim generator_optim, discriminator_optims[GAN__MAX_DISCRIMINATORS];
+    uint64_t positions[GAN__RNG_STREAMS];
+    float stats[GAN__TRAINER_STATS];
 } step_scalars;
 
 static void save_scalars(const gan_trainer *trainer, step_scalars *saved)
 {
     saved->generator_optim = *trainer->generator_optim;
-    saved->discriminator_optim = *trainer->discriminator_optim;
-    for (int stream = 0; stream < RNG_STREAMS; stream++)
+    for (int k = 0; k < trainer->discriminator_count; k++)
+        saved->discriminator_optims[k] = *trainer->discriminator_optims[k];
+    for (int stream = 0; stream < GAN__RNG_STREAMS; stream++)
         gan_rng_get_position(trainer->rng, (gan_rng_stream)stream, &saved->positions[stream]);
     memcpy(saved->stats, trainer->stats, sizeof saved->stats);
 }
@@ -319,8 +496,9 @@ static void save_scalars(const gan_trainer *trainer, step_scalars *saved)
 static void restore_scalars(gan_trainer *trainer, const step_scalars *saved)
 {
     *trainer->generator_optim = saved->generator_optim;
-    *trainer->discriminator_optim = saved->discriminator_optim;
-    for (int stream = 0; stream < RNG_STREAMS; stream++)
+    for (int k = 0; k < trainer->discriminator_count; k++)
+        *trainer->discriminator_optims[k] = saved->discriminator_optims[k];
+    for (int stream = 0; stream < GAN__RNG_STREAMS; stream++)
         gan_rng_set_position(trainer->rng, (gan_rng_stream)stream, saved->positions[stream]);
     memcpy(trainer->stats, saved->stats, sizeof saved->stats);
 }
@@ -330,7 +508,7 @@ static gan_status check_real_shape(const gan_trainer *trainer, const gan_tensor 
 {
     int rank;
     int64_t shape[GAN_TENSOR_MAX_RANK];
-    gan_status status = gan_model_input_shape(trainer->discriminator->model, &rank, shape,
+    gan_status status = gan_model_input_shape(trainer->discriminators[0]->model, &rank, shape,
                                               GAN_TENSOR_MAX_RANK);
     return status == GAN_OK
                ? gan__check_samples("gan_trainer_step", "the real batch", real, rank, shape)
@@ -354,6 +532,8 @@ gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real)
     if (status == GAN_OK)
         status = prepare_logit_grads(trainer, real->shape[0]);
     if (status == GAN_OK)
+        status = prepare_scratch(trainer, real);
+    if (status == GAN_OK)
         status = prepare_snapshots(trainer);
     if (status != GAN_OK)
         return status;
@@ -361,11 +541,12 @@ gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real)
     gan__snapshot_take(&trainer->before_step);
     step_scalars saved;
     save_scalars(trainer, &saved);
+    const float sigma = instance_noise_now(trainer);
     const gan_tensor *fake = NULL;
     for (int64_t i = 0; status == GAN_OK && i < trainer->n_critic; i++)
-        status = update_discriminator(trainer, real, &fake);
+        status = update_discriminators(trainer, real, sigma, &fake);
     if (status == GAN_OK)
-        status = update_generator(trainer, fake);
+        status = update_generator(trainer, fake, sigma);
     if (status == GAN_OK)
         status = gan__check_state_finite(trainer, "became", "in the update; the step was undone");
     if (status != GAN_OK) {
@@ -373,6 +554,7 @@ gan_status gan_trainer_step(gan_trainer *trainer, const gan_tensor *real)
         restore_scalars(trainer, &saved);
         return status;
     }
+    measure_diversity(trainer, real, fake);
     trainer->steps++;
     trainer->have_stats = true;
     if (trainer->callback)

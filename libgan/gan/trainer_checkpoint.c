@@ -2,17 +2,22 @@
  * Training checkpoints: everything a trainer needs to continue bitwise as if it had never
  * stopped, in one safetensors file (io/safetensors.h: atomic, checksummed, read as hostile).
  *
- * Tensors: "generator.NAME" and "discriminator.NAME" for each model's parameters and
- * buffers (PyTorch's names); "generator_optim.state" and "discriminator_optim.state"
- * ([slots, parameters]: every state array an optimizer holds, in use or not);
- * "generator_ema" when the EMA is on. Metadata "libgan.trainer": JSON with the trainer's
- * step count and options, each optimizer's rule, options and step count, and the random
- * generator's seed and stream positions (64-bit integers as decimal strings), and the
- * attached data set's position.
+ * The players: the generator, then the discriminators, named "generator",
+ * "discriminator", "discriminator1", ... Tensors: "PLAYER.NAME" for each model's parameters
+ * and buffers (PyTorch's names); "PLAYER_optim.state" ([slots, parameters]: every state
+ * array an optimizer holds, in use or not); "generator_ema" when the EMA is on. Metadata
+ * "libgan.trainer": JSON with the trainer's step count and options, the number of
+ * discriminators, each optimizer's rule, options, milestones and step count under
+ * "PLAYER_optim", the random generator's seed and stream positions (64-bit integers as
+ * decimal strings), early stopping's record and the attached data set's position.
+ *
+ * Checkpoints of 0.5 load: they lack the options, the stream, the record and the
+ * discriminator count added since, which then take their defaults (off, 0, none, 1).
  */
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,7 @@
 #include "core/alloc.h"
 #include "core/checked_math.h"
 #include "core/error.h"
+#include "core/random_impl.h"
 #include "data/dataset_impl.h"
 #include "gan/discriminator_impl.h"
 #include "gan/generator_impl.h"
@@ -30,7 +36,48 @@
 #include "optim/optim_impl.h"
 
 #define TRAINER_KEY "libgan.trainer"
-enum { NAME_CAPACITY = GAN_ST_NAME_MAX + 1, STREAMS = 4 };
+enum { NAME_CAPACITY = GAN_ST_NAME_MAX + 1, PLAYERS = 1 + GAN__MAX_DISCRIMINATORS };
+
+/* Player 0 is the generator, players 1 .. discriminator_count the discriminators. */
+static int player_count(const gan_trainer *trainer)
+{
+    return 1 + trainer->discriminator_count;
+}
+
+static gan_model *player_model(const gan_trainer *trainer, int player)
+{
+    return player == 0 ? trainer->generator->model : trainer->discriminators[player - 1]->model;
+}
+
+static gan_optim *player_optim(const gan_trainer *trainer, int player)
+{
+    return player == 0 ? trainer->generator_optim : trainer->discriminator_optims[player - 1];
+}
+
+/* "generator", "discriminator", "discriminator1", ... followed by `suffix`. */
+static const char *player_key(char buffer[NAME_CAPACITY], int player, const char *suffix)
+{
+    snprintf(buffer, NAME_CAPACITY, "%s%s",
+             player == 0 ? "generator" : gan__discriminator_label(player - 1), suffix);
+    return buffer;
+}
+
+/* The trainer options added in 0.6, all plain fields: written and read through the public
+ * getters and setters, which check them. */
+static const struct {
+    const char *key;
+    gan_trainer_option option;
+    bool integer;
+} newer_options[] = {
+    {"instance_noise", GAN_TRAINER_INSTANCE_NOISE, false},
+    {"instance_noise_steps", GAN_TRAINER_INSTANCE_NOISE_STEPS, true},
+    {"diversity_alarm", GAN_TRAINER_DIVERSITY_ALARM, false},
+    {"coverage_alarm", GAN_TRAINER_COVERAGE_ALARM, false},
+    {"patience", GAN_TRAINER_PATIENCE, true},
+    {"min_improvement", GAN_TRAINER_MIN_IMPROVEMENT, false},
+    {"gman_lambda", GAN_TRAINER_GMAN_LAMBDA, false},
+};
+enum { NEWER_OPTIONS = sizeof newer_options / sizeof newer_options[0] };
 
 /* The tensors of a checkpoint, with their names in one arena. */
 typedef struct tensor_list {
@@ -164,12 +211,39 @@ static gan_status write_metadata(const gan_trainer *trainer, gan_text *text)
     gan__text_json_double(text, trainer->loss->label_smoothing);
     gan__text_puts(text, ",\"label_flip\":");
     gan__text_json_double(text, trainer->loss->label_flip);
-    write_optim(text, "generator_optim", trainer->generator_optim);
-    write_optim(text, "discriminator_optim", trainer->discriminator_optim);
-    gan__text_puts(text, ",\"rng\":{\"seed\":");
+    for (int i = 0; i < NEWER_OPTIONS; i++) {
+        gan__text_puts(text, ",\"");
+        gan__text_puts(text, newer_options[i].key);
+        gan__text_puts(text, "\":");
+        int64_t integer = 0;
+        float real = 0.0f;
+        if (newer_options[i].integer) {
+            gan_trainer_get_int(trainer, newer_options[i].option, &integer);
+            gan__text_json_int(text, integer);
+        } else {
+            gan_trainer_get_float(trainer, newer_options[i].option, &real);
+            gan__text_json_double(text, real);
+        }
+    }
+    gan__text_puts(text, ",\"discriminators\":");
+    gan__text_json_int(text, trainer->discriminator_count);
+    for (int player = 0; player < player_count(trainer); player++) {
+        char key[NAME_CAPACITY];
+        write_optim(text, player_key(key, player, "_optim"), player_optim(trainer, player));
+    }
+    const gan_evaluation_record *record = &trainer->evaluations;
+    gan__text_puts(text, ",\"evaluations\":{\"count\":");
+    gan__text_json_int(text, record->count);
+    gan__text_puts(text, ",\"best\":");
+    gan__text_json_double(text, record->count > 0 ? record->best : 0.0);
+    gan__text_puts(text, ",\"best_step\":");
+    gan__text_json_int(text, record->best_step);
+    gan__text_puts(text, ",\"since_best\":");
+    gan__text_json_int(text, record->since_best);
+    gan__text_puts(text, "},\"rng\":{\"seed\":");
     json_u64(text, gan_rng_seed(trainer->rng));
     gan__text_puts(text, ",\"positions\":[");
-    for (int stream = 0; stream < STREAMS; stream++) {
+    for (int stream = 0; stream < GAN__RNG_STREAMS; stream++) {
         uint64_t position = 0;
         gan_rng_get_position(trainer->rng, (gan_rng_stream)stream, &position);
         gan__text_puts(text, stream ? "," : "");
@@ -199,19 +273,22 @@ gan_status gan_trainer_save(const gan_trainer *trainer, const char *path)
         return gan__null(__func__, "trainer");
     if (!path)
         return gan__null(__func__, "path");
-    gan_model *g = trainer->generator->model, *d = trainer->discriminator->model;
     tensor_list list = {0};
     gan_text metadata = {0};
-    gan_status status = list_reserve(&list, named_tensor_count(g) + named_tensor_count(d) + 3);
+    size_t capacity = 1; /* the EMA */
+    for (int player = 0; player < player_count(trainer); player++)
+        capacity += named_tensor_count(player_model(trainer, player)) + 1;
+    gan_status status = list_reserve(&list, capacity);
     if (status == GAN_OK) {
-        each_named_tensor(g, add_visitor, &(add_context){&list, "generator."});
-        each_named_tensor(d, add_visitor, &(add_context){&list, "discriminator."});
-        const gan_optim *optims[2] = {trainer->generator_optim, trainer->discriminator_optim};
-        const char *names[2] = {"generator_optim.state", "discriminator_optim.state"};
-        for (int i = 0; i < 2; i++)
-            if (optims[i]->slots > 0)
-                list_add_array(&list, names[i], optims[i]->state, optims[i]->slots,
-                               (int64_t)optims[i]->count);
+        for (int player = 0; player < player_count(trainer); player++) {
+            char prefix[NAME_CAPACITY], state[NAME_CAPACITY];
+            each_named_tensor(player_model(trainer, player), add_visitor,
+                              &(add_context){&list, player_key(prefix, player, ".")});
+            const gan_optim *optim = player_optim(trainer, player);
+            if (optim->slots > 0)
+                list_add_array(&list, player_key(state, player, "_optim.state"), optim->state,
+                               optim->slots, (int64_t)optim->count);
+        }
         if (trainer->ema) {
             float *average;
             size_t count;
@@ -246,10 +323,12 @@ typedef struct checkpoint_data {
     const char *path;
     const gan_st_tensor **tensors;  /* the models' tensors in each_named_tensor order */
     size_t tensor_count, used;
-    optim_record optims[2];
+    optim_record optims[PLAYERS];
     int64_t steps, n_critic;
     float weight_clip, ema_decay, label_smoothing, label_flip;
-    uint64_t positions[STREAMS];
+    gan_trainer newer;  /* a copy of the trainer with the file's newer options set */
+    gan_evaluation_record evaluations;
+    uint64_t positions[GAN__RNG_STREAMS];
     const gan_st_tensor *ema;
     bool has_dataset;
     gan_dataset_state dataset;
@@ -319,8 +398,11 @@ static gan_status read_milestones(const checkpoint_data *checkpoint, const cJSON
 /* Applies the file's options to a copy of `optim` through the public setters, which check
  * every value; options the rule does not have keep their (equal) defaults. */
 static gan_status read_optim(checkpoint_data *checkpoint, const cJSON *object, const gan_optim *optim,
-                             const char *name, optim_record *record)
+                             const char *key, const char *state_name, optim_record *record)
 {
+    if (!cJSON_IsObject(object))
+        return gan__fail(GAN_ERR_FORMAT, "gan_trainer_load: '%s': no \"%s\" (the optimizer's "
+                         "state)", checkpoint->path, key);
     int64_t kind, slots;
     gan_status status = read_int(checkpoint, object, "kind", 0, &kind);
     if (status == GAN_OK)
@@ -330,9 +412,9 @@ static gan_status read_optim(checkpoint_data *checkpoint, const cJSON *object, c
     if (status != GAN_OK)
         return status;
     if (kind != optim->kind || slots != optim->slots)
-        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "gan_trainer_load: '%s': the %s was rule %lld "
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "gan_trainer_load: '%s': %s was rule %lld "
                          "with %lld state arrays; this trainer's is rule %d with %d",
-                         checkpoint->path, name, (long long)kind, (long long)slots,
+                         checkpoint->path, key, (long long)kind, (long long)slots,
                          (int)optim->kind, optim->slots);
     const cJSON *values = cJSON_GetObjectItemCaseSensitive(object, "values");
     const cJSON *flags = cJSON_GetObjectItemCaseSensitive(object, "flags");
@@ -360,11 +442,67 @@ static gan_status read_optim(checkpoint_data *checkpoint, const cJSON *object, c
     if (status != GAN_OK)
         return status;
     if (slots > 0)
-        status = gan__st_expect(checkpoint->file, name[0] == 'g' ? "generator_optim.state"
-                                                                 : "discriminator_optim.state",
-                                GAN_ST_F32, 2, (const int64_t[]){slots, (int64_t)optim->count},
+        status = gan__st_expect(checkpoint->file, state_name, GAN_ST_F32, 2, (const int64_t[]){slots, (int64_t)optim->count},
                                 &record->state);
     checkpoint->used += slots > 0;
+    return status;
+}
+
+/* The options added in 0.6 (absent from older files: their defaults), and the number of
+ * discriminators, which must be this trainer's. */
+static gan_status read_newer_options(checkpoint_data *checkpoint, const cJSON *root,
+                                     const gan_trainer *trainer)
+{
+    int64_t discriminators = 1;
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(root, "discriminators");
+    if (count && !gan__json_integer(count, &discriminators))
+        return bad(checkpoint, "\"discriminators\" is not an integer");
+    if (discriminators != trainer->discriminator_count)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "gan_trainer_load: '%s' was trained with "
+                         "%lld discriminators; this trainer has %d", checkpoint->path,
+                         (long long)discriminators, trainer->discriminator_count);
+    checkpoint->newer = *trainer;
+    gan_status status = GAN_OK;
+    for (int i = 0; status == GAN_OK && i < NEWER_OPTIONS; i++) {
+        const char *key = newer_options[i].key;
+        int64_t integer = 0;
+        float real = 0.0f;
+        bool present = cJSON_GetObjectItemCaseSensitive(root, key) != NULL;
+        if (newer_options[i].integer) {
+            if (present)
+                status = read_int(checkpoint, root, key, 0, &integer);
+            if (status == GAN_OK)
+                status = gan_trainer_set_int(&checkpoint->newer, newer_options[i].option, integer);
+        } else {
+            if (present)
+                status = read_float(checkpoint, root, key, &real);
+            if (status == GAN_OK)
+                status = gan_trainer_set_float(&checkpoint->newer, newer_options[i].option, real);
+        }
+        if (status == GAN_ERR_INVALID_ARGUMENT)
+            status = bad(checkpoint, "a trainer option added in 0.6 is out of range");
+    }
+    return status;
+}
+
+/* Early stopping's record (absent before 0.6: no evaluation yet). */
+static gan_status read_evaluations(checkpoint_data *checkpoint, const cJSON *object)
+{
+    gan_evaluation_record *record = &checkpoint->evaluations;
+    *record = (gan_evaluation_record){0};
+    if (!object)
+        return GAN_OK;
+    const cJSON *best = cJSON_GetObjectItemCaseSensitive(object, "best");
+    gan_status status = read_int(checkpoint, object, "count", 0, &record->count);
+    if (status == GAN_OK)
+        status = read_int(checkpoint, object, "best_step", 0, &record->best_step);
+    if (status == GAN_OK)
+        status = read_int(checkpoint, object, "since_best", 0, &record->since_best);
+    if (status == GAN_OK && (!cJSON_IsNumber(best) || !isfinite(best->valuedouble) ||
+                             record->since_best > record->count))
+        status = bad(checkpoint, "the evaluation record is not consistent");
+    if (status == GAN_OK)
+        record->best = best->valuedouble;
     return status;
 }
 
@@ -407,20 +545,26 @@ static gan_status read_metadata(checkpoint_data *checkpoint, const gan_trainer *
     if (status == GAN_OK)
         status = read_float(checkpoint, root, "label_flip", &checkpoint->label_flip);
     if (status == GAN_OK)
-        status = read_optim(checkpoint, cJSON_GetObjectItemCaseSensitive(root, "generator_optim"),
-                            trainer->generator_optim, "generator optimizer", &checkpoint->optims[0]);
+        status = read_newer_options(checkpoint, root, trainer);
+    for (int player = 0; status == GAN_OK && player < player_count(trainer); player++) {
+        char key[NAME_CAPACITY], state_name[NAME_CAPACITY];
+        player_key(key, player, "_optim");
+        player_key(state_name, player, "_optim.state");
+        status = read_optim(checkpoint, cJSON_GetObjectItemCaseSensitive(root, key),
+                            player_optim(trainer, player), key, state_name,
+                            &checkpoint->optims[player]);
+    }
     if (status == GAN_OK)
-        status = read_optim(checkpoint, cJSON_GetObjectItemCaseSensitive(root, "discriminator_optim"),
-                            trainer->discriminator_optim, "discriminator optimizer",
-                            &checkpoint->optims[1]);
+        status = read_evaluations(checkpoint, cJSON_GetObjectItemCaseSensitive(root, "evaluations"));
     const cJSON *rng = cJSON_GetObjectItemCaseSensitive(root, "rng");
     const cJSON *positions = cJSON_GetObjectItemCaseSensitive(rng, "positions");
     uint64_t seed = 0;
-    if (status == GAN_OK && cJSON_GetArraySize(positions) != STREAMS)
-        status = bad(checkpoint, "the random generator's positions are not 4 values");
+    int streams = cJSON_GetArraySize(positions);
+    if (status == GAN_OK && streams != GAN__RNG_STREAMS && streams != GAN__RNG_STREAMS_0_5)
+        status = bad(checkpoint, "the random generator's positions are not 5 values (4 before 0.6)");
     if (status == GAN_OK)
         status = read_u64(checkpoint, cJSON_GetObjectItemCaseSensitive(rng, "seed"), &seed);
-    for (int i = 0; status == GAN_OK && i < STREAMS; i++)
+    for (int i = 0; status == GAN_OK && i < streams; i++)
         status = read_u64(checkpoint, cJSON_GetArrayItem(positions, i), &checkpoint->positions[i]);
     const cJSON *dataset = cJSON_GetObjectItemCaseSensitive(root, "dataset");
     if (status == GAN_OK && dataset && trainer->dataset) {
@@ -486,20 +630,25 @@ static gan_status check_options(const checkpoint_data *checkpoint, const gan_tra
 /* Everything the file must hold for this trainer; GAN_OK means applying cannot fail. */
 static gan_status gather(checkpoint_data *checkpoint, const gan_trainer *trainer)
 {
-    gan_model *g = trainer->generator->model, *d = trainer->discriminator->model;
+    gan_model *g = trainer->generator->model;
     gan_status status = read_metadata(checkpoint, trainer);
     if (status == GAN_OK)
         status = check_options(checkpoint, trainer);
     if (status != GAN_OK)
         return status;
-    checkpoint->tensors = gan__calloc_array(named_tensor_count(g) + named_tensor_count(d) + 1,
-                                            sizeof *checkpoint->tensors, "checkpoint tensors");
+    size_t tensors = 1;
+    for (int player = 0; player < player_count(trainer); player++)
+        tensors += named_tensor_count(player_model(trainer, player));
+    checkpoint->tensors = gan__calloc_array(tensors, sizeof *checkpoint->tensors,
+                                            "checkpoint tensors");
     if (!checkpoint->tensors)
         return GAN_ERR_OUT_OF_MEMORY;
-    expect_context expect = {checkpoint, "generator.", GAN_OK};
-    each_named_tensor(g, expect_visitor, &expect);
-    expect.prefix = "discriminator.";
-    each_named_tensor(d, expect_visitor, &expect);
+    expect_context expect = {checkpoint, NULL, GAN_OK};
+    for (int player = 0; player < player_count(trainer); player++) {
+        char prefix[NAME_CAPACITY];
+        expect.prefix = player_key(prefix, player, ".");
+        each_named_tensor(player_model(trainer, player), expect_visitor, &expect);
+    }
     status = expect.status;
     if (status == GAN_OK && checkpoint->ema_decay > 0.0f) {
         status = gan__st_expect(checkpoint->file, "generator_ema", GAN_ST_F32, 1,
@@ -554,10 +703,18 @@ gan_status gan_trainer_load(gan_trainer *trainer, const char *path)
         status = gan_ema_new(&ema, trainer->generator->model, checkpoint.ema_decay);
     if (status == GAN_OK) {
         apply_context apply = {&checkpoint, 0};
-        each_named_tensor(trainer->generator->model, apply_visitor, &apply);
-        each_named_tensor(trainer->discriminator->model, apply_visitor, &apply);
-        apply_optim(trainer->generator_optim, &checkpoint.optims[0]);
-        apply_optim(trainer->discriminator_optim, &checkpoint.optims[1]);
+        for (int player = 0; player < player_count(trainer); player++) {
+            each_named_tensor(player_model(trainer, player), apply_visitor, &apply);
+            apply_optim(player_optim(trainer, player), &checkpoint.optims[player]);
+        }
+        trainer->instance_noise = checkpoint.newer.instance_noise;
+        trainer->instance_noise_steps = checkpoint.newer.instance_noise_steps;
+        trainer->diversity_alarm = checkpoint.newer.diversity_alarm;
+        trainer->coverage_alarm = checkpoint.newer.coverage_alarm;
+        trainer->patience = checkpoint.newer.patience;
+        trainer->min_improvement = checkpoint.newer.min_improvement;
+        trainer->gman_lambda = checkpoint.newer.gman_lambda;
+        trainer->evaluations = checkpoint.evaluations;
         if (ema) {
             float *average;
             size_t count;
@@ -574,7 +731,7 @@ gan_status gan_trainer_load(gan_trainer *trainer, const char *path)
         trainer->loss->label_flip = checkpoint.label_flip;
         if (checkpoint.has_dataset) /* before the positions: it redraws its order from the rng */
             gan__dataset_set_state(trainer->dataset, trainer->rng, &checkpoint.dataset);
-        for (int stream = 0; stream < STREAMS; stream++)
+        for (int stream = 0; stream < GAN__RNG_STREAMS; stream++)
             gan_rng_set_position(trainer->rng, (gan_rng_stream)stream, checkpoint.positions[stream]);
         trainer->have_stats = false;
     }
