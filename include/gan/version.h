@@ -11,7 +11,7 @@
 #include "common.h"
 
 #define GAN_VERSION_MAJOR 0 /**< Incremented for incompatible ABI changes (SONAME libgan.so.MAJOR). */
-#define GAN_VERSION_MINOR 5 /**< Incremented when functions are added. */
+#define GAN_VERSION_MINOR 6 /**< Incremented when functions are added. */
 #define GAN_VERSION_PATCH 0 /**< Incremented for fixes that change no interface. */
 
 /** @cond INTERNAL */
