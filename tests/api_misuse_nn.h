@@ -565,6 +565,77 @@ static void gan_model_load_weights_misuse(fixture *f)
     unlink(path);
 }
 
+static void gan_model_load_matching_misuse(fixture *f)
+{
+    gan_model *d = f->game.d_model, *g = f->game.g_model;
+    gan_load_report *report;
+    const char *path = temp_path("g.safetensors");
+    assert_status(gan_model_save(g, path), GAN_OK);
+    misuse_new(report, gan_model_load_matching(NULL, path, NULL, &report),
+               GAN_ERR_INVALID_ARGUMENT);
+    misuse_new(report, gan_model_load_matching(d, NULL, NULL, &report), GAN_ERR_INVALID_ARGUMENT);
+    misuse_new(report, gan_model_load_matching(d, temp_path("missing.safetensors"), NULL, &report),
+               GAN_ERR_IO);
+    misuse_new(report, gan_model_load_matching(d, images_file, NULL, &report), GAN_ERR_FORMAT);
+    /* G's weights into D: the same names, other shapes; under a prefix no name has, nothing.
+     * D must be unchanged. */
+    size_t count = 0;
+    float *values = NULL;
+    assert_status(gan_model_parameter_arrays(d, &values, NULL, &count), GAN_OK);
+    float first = values[0], last = values[count - 1];
+    misuse_new(report, gan_model_load_matching(d, path, NULL, &report), GAN_ERR_SHAPE);
+    misuse_new_says(report, gan_model_load_matching(d, path, "generator.", &report),
+                    GAN_ERR_NOT_FOUND, "prefix \"generator.\"");
+    /* D's first weight, [10, 5], stored as F64 instead of F32. */
+    write_safetensors(path, "{\"0.weight\":{\"dtype\":\"F64\",\"shape\":[10,5],"
+                            "\"data_offsets\":[0,400]}}", 400);
+    misuse(gan_model_load_matching(d, path, NULL, NULL), GAN_ERR_UNSUPPORTED);
+    assert_float_equal(values[0], first, 0.0f);
+    assert_float_equal(values[count - 1], last, 0.0f);
+    unlink(path);
+}
+
+/* A report of G's own file loaded into G (which changes nothing). */
+static gan_load_report *report_of_generator(fixture *f)
+{
+    const char *path = temp_path("g.safetensors");
+    gan_load_report *report = NULL;
+    assert_status(gan_model_save(f->game.g_model, path), GAN_OK);
+    assert_status(gan_model_load_matching(f->game.g_model, path, NULL, &report), GAN_OK);
+    unlink(path);
+    return report;
+}
+
+static gan_load_list bad_load_list(int i)
+{
+    return (gan_load_list)bad_enum(i, GAN_LOAD_ONLY_IN_MODEL);
+}
+
+static void gan_load_report_count_misuse(fixture *f)
+{
+    gan_load_report *report = report_of_generator(f);
+    misuse_value(gan_load_report_count(NULL, GAN_LOAD_MATCHED), -1);
+    for (int i = 0; i < BAD_ENUMS; i++)
+        misuse_value(gan_load_report_count(report, bad_load_list(i)), -1);
+    gan_load_report_free(report);
+}
+
+static void gan_load_report_name_misuse(fixture *f)
+{
+    gan_load_report *report = report_of_generator(f);
+    int64_t matched = gan_load_report_count(report, GAN_LOAD_MATCHED);
+    misuse_null(gan_load_report_name(NULL, GAN_LOAD_MATCHED, 0));
+    for (int i = 0; i < BAD_ENUMS; i++)
+        misuse_null(gan_load_report_name(report, bad_load_list(i), 0));
+    misuse_null(gan_load_report_name(report, GAN_LOAD_MATCHED, -1));
+    misuse_null(gan_load_report_name(report, GAN_LOAD_MATCHED, matched));
+    misuse_null(gan_load_report_name(report, GAN_LOAD_ONLY_IN_FILE, 0));
+    misuse_null(gan_load_report_name(report, GAN_LOAD_ONLY_IN_MODEL, INT64_MAX));
+    gan_load_report_free(report);
+}
+
+NULL_CASE_NO_OP(gan_load_report_free)
+
 static const misuse_case nn_cases[] = {
     CASE(gan_layer_dense), CASE(gan_layer_conv2d), CASE(gan_layer_conv_transpose2d),
     CASE(gan_layer_batchnorm1d), CASE(gan_layer_batchnorm2d), CASE(gan_layer_layernorm),
@@ -583,6 +654,8 @@ static const misuse_case nn_cases[] = {
     CASE(gan_model_named_parameter_count), CASE(gan_model_named_parameter),
     CASE(gan_model_named_buffer_count), CASE(gan_model_named_buffer), CASE(gan_model_summary),
     CASE(gan_model_save), CASE(gan_model_load), CASE(gan_model_load_weights),
+    CASE(gan_model_load_matching), CASE(gan_load_report_count), CASE(gan_load_report_name),
+    CASE(gan_load_report_free),
 };
 
 #endif /* GAN_TEST_API_MISUSE_NN_H */

@@ -235,6 +235,7 @@ typedef struct fixture {
     gan_rng *rng;
     gan_model *model;            /* a model under test, a classifier, a generator's model */
     gan_model *loaded;           /* made by gan_model_load */
+    gan_load_report *report;     /* made by gan_model_load_matching */
     gan_tensor *input, *grad;    /* the operation's batch and output gradient */
     gan_tensor *warm_input, *warm_grad; /* a smaller batch run before */
     record pass;                 /* output and input gradient of the last pass that succeeded */
@@ -260,6 +261,7 @@ static void fixture_free(fixture *f)
     gan_rng_free(f->rng);
     gan_model_free(f->model);
     gan_model_free(f->loaded);
+    gan_load_report_free(f->report);
     gan_tensor_free(f->input);
     gan_tensor_free(f->grad);
     gan_tensor_free(f->warm_input);
@@ -746,11 +748,33 @@ static void observe_weights(fixture *f, record *r)
     record_model(r, f->model, false);
 }
 
+static gan_status load_matching(fixture *f)
+{
+    return gan_model_load_matching(f->model, temp_path(SOURCE_FILE), NULL, &f->report);
+}
+
+/* The model, and the report's lists (or that there is none). */
+static void observe_matching(fixture *f, record *r)
+{
+    record_model(r, f->model, false);
+    record_int(r, f->report != NULL);
+    for (int list = GAN_LOAD_MATCHED; f->report && list <= GAN_LOAD_ONLY_IN_MODEL; list++) {
+        int64_t count = gan_load_report_count(f->report, (gan_load_list)list);
+        record_int(r, count);
+        for (int64_t i = 0; i < count; i++) {
+            const char *name = gan_load_report_name(f->report, (gan_load_list)list, i);
+            record_bytes(r, name, strlen(name) + 1);
+        }
+    }
+}
+
 static const operation file_operations[] = {
     {"gan_model_save", NULL, setup_save, save_model, observe_target_file, false},
     {"gan_model_load", write_model_file, setup_nothing, load_model, observe_loaded, false},
     {"gan_model_load_weights", write_model_file, setup_load_weights, load_weights,
      observe_weights, false},
+    {"gan_model_load_matching", write_model_file, setup_load_weights, load_matching,
+     observe_matching, false},
 };
 
 static void model_files(void **state)

@@ -8,6 +8,10 @@
  * expected tensors), and only then copies. gan_model_load even matches the file's tensors
  * against the layers of the architecture before it builds the model, so a file cannot make
  * it allocate parameters that the file does not hold.
+ *
+ * gan_model_load_weights requires the file and the model to hold the same tensors;
+ * gan_model_load_matching loads those whose names both hold (optionally under a prefix of
+ * the file's names) and reports the rest. Both share the reading and the pairing of names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,7 @@
 #include "core/tensor.h"
 #include "gan/io.h"
 #include "io/architecture.h"
+#include "io/load_report.h"
 #include "io/safetensors.h"
 #include "nn/model_impl.h"
 
@@ -100,6 +105,7 @@ typedef struct expected_tensor {
     int64_t shape[GAN_TENSOR_MAX_RANK];
     float *destination;            /* NULL: check only */
     const gan_st_tensor *source;   /* set by the match */
+    int order;                     /* its position in the model (matching sorts by name) */
 } expected_tensor;
 
 typedef struct expected_list {
@@ -120,11 +126,12 @@ static gan_status expected_alloc(expected_list *list, int count)
 static void expected_add(expected_list *list, const char *name, int rank, const int64_t *shape,
                          float *destination)
 {
-    expected_tensor *e = &list->tensors[list->count++];
+    expected_tensor *e = &list->tensors[list->count];
     snprintf(e->name, sizeof e->name, "%s", name);
     e->rank = rank;
     memcpy(e->shape, shape, (size_t)rank * sizeof *shape);
     e->destination = destination;
+    e->order = list->count++;
 }
 
 /* The tensors of layers that are not in a model yet, named as the model will name them. */
@@ -175,6 +182,26 @@ static int compare_name_to_expected(const void *key, const void *element)
     return strcmp((const char *)key, ((const expected_tensor *)element)->name);
 }
 
+static int compare_order(const void *a, const void *b)
+{
+    return ((const expected_tensor *)a)->order - ((const expected_tensor *)b)->order;
+}
+
+static void sort_expected(expected_list *list, int (*compare)(const void *, const void *))
+{
+    if (list->count > 1)
+        qsort(list->tensors, (size_t)list->count, sizeof *list->tensors, compare);
+}
+
+/* The expected tensor called `name` in a list sorted by name, or NULL. */
+static expected_tensor *find_expected(const expected_list *list, const char *name)
+{
+    if (list->count == 0)
+        return NULL;
+    return bsearch(name, list->tensors, (size_t)list->count, sizeof *list->tensors,
+                   compare_name_to_expected);
+}
+
 /* PyTorch's BatchNorm counter, which libgan does not keep. */
 static bool is_num_batches_tracked(const char *name)
 {
@@ -189,78 +216,248 @@ static const char *shape_text(char text[GAN_SHAPE_TEXT_CAPACITY], int rank, cons
     return gan__shape_text(text, rank, shape);
 }
 
-/*
- * Checks the file's tensors against `list`: every tensor of the file (but num_batches_tracked)
- * is expected, F32, of the expected shape, and every expected tensor is in the file. Then,
- * and only then, copies the values into the destinations. `own_architecture`: the file
- * describes the model itself (gan_model_load), so a disagreement is the file's fault
- * (GAN_ERR_FORMAT) rather than a mismatch with the caller's model.
- */
-static gan_status match_file(const gan_st_file *file, expected_list *list, bool own_architecture,
-                             const char *prefix)
+/* How a file's tensors are matched to a list of expected tensors. */
+typedef struct match_rules {
+    const char *prefix;       /* of every message: "FUNCTION: 'PATH'" */
+    const char *name_prefix;  /* only the file's tensors whose names start with it, stripped */
+    bool own_architecture;    /* the file describes the model itself (gan_model_load), so a
+                                 disagreement is the file's fault (GAN_ERR_FORMAT) rather than
+                                 a mismatch with the caller's model */
+    bool every_name;          /* each side must hold every tensor of the other */
+} match_rules;
+
+/* Whose tensors a file disagrees with, for messages. */
+static const char *whose(const match_rules *rules)
+{
+    return rules->own_architecture ? "its architecture" : "the model";
+}
+
+/* The name a tensor of the file is matched by: its name with the prefix stripped, or NULL if
+ * it is not considered (outside the prefix, or PyTorch's num_batches_tracked). */
+static const char *considered_name(const gan_st_tensor *t, const match_rules *rules)
+{
+    size_t length = strlen(rules->name_prefix);
+    if (strncmp(t->name, rules->name_prefix, length) != 0 || is_num_batches_tracked(t->name))
+        return NULL;
+    return t->name + length;
+}
+
+/* A file's tensor of the name of expected tensor `e` must be F32 and of its shape. */
+static gan_status check_source(const gan_st_tensor *t, const expected_tensor *e,
+                               const match_rules *rules)
 {
     char have[GAN_SHAPE_TEXT_CAPACITY], want[GAN_SHAPE_TEXT_CAPACITY];
-    const char *whose = own_architecture ? "its architecture" : "the model";
-    if (list->count > 1)
-        qsort(list->tensors, (size_t)list->count, sizeof *list->tensors, compare_expected);
+    if (t->dtype != GAN_ST_F32)
+        return gan__fail(GAN_ERR_UNSUPPORTED, "%s: tensor '%s' is %s; libgan loads F32 only",
+                         rules->prefix, e->name, gan__st_dtype_name(t->dtype));
+    if (t->rank != e->rank || memcmp(t->shape, e->shape, (size_t)e->rank * sizeof *e->shape) != 0)
+        return gan__fail(rules->own_architecture ? GAN_ERR_FORMAT : GAN_ERR_SHAPE,
+                         "%s: tensor '%s' has shape %s in the file and %s in %s", rules->prefix,
+                         e->name, shape_text(have, t->rank, t->shape),
+                         shape_text(want, e->rank, e->shape), whose(rules));
+    return GAN_OK;
+}
+
+/*
+ * Pairs every considered tensor of the file, in file order, with the expected tensor of its
+ * name, checking dtype and shape (sets `source`; sorts the list by name). A considered
+ * tensor without one is an error under `every_name`. *considered counts them.
+ */
+static gan_status pair_tensors(const gan_st_file *file, expected_list *list,
+                               const match_rules *rules, size_t *considered)
+{
+    sort_expected(list, compare_expected);
+    *considered = 0;
     size_t count = gan__st_tensor_count(file);
     for (size_t i = 0; i < count; i++) {
         const gan_st_tensor *t = gan__st_tensor_at(file, i);
-        if (is_num_batches_tracked(t->name))
+        const char *name = considered_name(t, rules);
+        if (!name)
             continue;
-        expected_tensor *e = list->count ? bsearch(t->name, list->tensors, (size_t)list->count,
-                                                   sizeof *list->tensors, compare_name_to_expected)
-                                         : NULL;
+        ++*considered;
+        expected_tensor *e = find_expected(list, name);
+        if (!e && !rules->every_name)
+            continue;
         if (!e)
-            return gan__fail(own_architecture ? GAN_ERR_FORMAT : GAN_ERR_NOT_FOUND,
+            return gan__fail(rules->own_architecture ? GAN_ERR_FORMAT : GAN_ERR_NOT_FOUND,
                              "%s: the file's tensor '%s' is not a parameter or buffer of %s",
-                             prefix, t->name, whose);
-        if (t->dtype != GAN_ST_F32)
-            return gan__fail(GAN_ERR_UNSUPPORTED, "%s: tensor '%s' is %s; libgan loads F32 only",
-                             prefix, t->name, gan__st_dtype_name(t->dtype));
-        if (t->rank != e->rank || memcmp(t->shape, e->shape, (size_t)e->rank * sizeof *e->shape) != 0)
-            return gan__fail(own_architecture ? GAN_ERR_FORMAT : GAN_ERR_SHAPE,
-                             "%s: tensor '%s' has shape %s in the file and %s in %s", prefix,
-                             t->name, shape_text(have, t->rank, t->shape),
-                             shape_text(want, e->rank, e->shape), whose);
+                             rules->prefix, t->name, whose(rules));
+        gan_status status = check_source(t, e, rules);
+        if (status != GAN_OK)
+            return status;
         e->source = t;
-    }
-    for (int i = 0; i < list->count; i++)
-        if (!list->tensors[i].source)
-            return gan__fail(own_architecture ? GAN_ERR_FORMAT : GAN_ERR_NOT_FOUND,
-                             "%s: %s has a tensor '%s' %s that the file does not hold", prefix,
-                             whose, list->tensors[i].name,
-                             shape_text(want, list->tensors[i].rank, list->tensors[i].shape));
-    for (int i = 0; i < list->count; i++) {
-        const expected_tensor *e = &list->tensors[i];
-        if (e->destination && e->source->nbytes)
-            memcpy(e->destination, e->source->data, e->source->nbytes);
     }
     return GAN_OK;
 }
 
-/* ---- loading ----------------------------------------------------------------------------- */
+static gan_status expect_every_source(const expected_list *list, const match_rules *rules)
+{
+    char want[GAN_SHAPE_TEXT_CAPACITY];
+    for (int i = 0; i < list->count; i++)
+        if (!list->tensors[i].source)
+            return gan__fail(rules->own_architecture ? GAN_ERR_FORMAT : GAN_ERR_NOT_FOUND,
+                             "%s: %s has a tensor '%s' %s that the file does not hold",
+                             rules->prefix, whose(rules), list->tensors[i].name,
+                             shape_text(want, list->tensors[i].rank, list->tensors[i].shape));
+    return GAN_OK;
+}
+
+static void copy_sources(const expected_list *list)
+{
+    for (int i = 0; i < list->count; i++) {
+        const expected_tensor *e = &list->tensors[i];
+        if (e->destination && e->source && e->source->nbytes)
+            memcpy(e->destination, e->source->data, e->source->nbytes);
+    }
+}
+
+/*
+ * Checks the file's tensors against `list`: every tensor of the file (but
+ * num_batches_tracked) is expected, F32, of the expected shape, and every expected tensor is
+ * in the file. Then, and only then, copies the values into the destinations.
+ */
+static gan_status match_file(const gan_st_file *file, expected_list *list, bool own_architecture,
+                             const char *prefix)
+{
+    const match_rules rules = {prefix, "", own_architecture, true};
+    size_t considered;
+    gan_status status = pair_tensors(file, list, &rules, &considered);
+    if (status == GAN_OK)
+        status = expect_every_source(list, &rules);
+    if (status == GAN_OK)
+        copy_sources(list);
+    return status;
+}
+
+/* ---- loading into an existing model ------------------------------------------------------- */
+
+/* What loading into an existing model starts from: the file, read and checked as a whole,
+ * and the model's tensors with where their values go. */
+typedef struct weights_load {
+    gan_st_file *file;
+    expected_list list;
+    char prefix[600]; /* of messages: "FUNCTION: 'PATH'" */
+} weights_load;
+
+static gan_status begin_weights_load(weights_load *load, gan_model *model, const char *path,
+                                     const char *function)
+{
+    memset(load, 0, sizeof *load);
+    if (!model)
+        return gan__null(function, "model");
+    if (!path)
+        return gan__null(function, "path");
+    gan_status status = gan__st_read(&load->file, path, function);
+    if (status != GAN_OK)
+        return status;
+    snprintf(load->prefix, sizeof load->prefix, "%s: '%s'", function, path);
+    return expect_model(&load->list, model);
+}
+
+static void end_weights_load(weights_load *load)
+{
+    gan__free(load->list.tensors);
+    gan__st_free(load->file);
+}
 
 gan_status gan_model_load_weights(gan_model *model, const char *path)
 {
-    if (!model)
-        return gan__null(__func__, "model");
-    if (!path)
-        return gan__null(__func__, "path");
-    gan_st_file *file = NULL;
-    gan_status status = gan__st_read(&file, path, __func__);
-    if (status != GAN_OK)
-        return status;
-    char prefix[600];
-    snprintf(prefix, sizeof prefix, "%s: '%s'", __func__, path);
-    expected_list list;
-    status = expect_model(&list, model);
+    weights_load load;
+    gan_status status = begin_weights_load(&load, model, path, __func__);
     if (status == GAN_OK)
-        status = match_file(file, &list, false, prefix);
-    gan__free(list.tensors);
-    gan__st_free(file);
+        status = match_file(load.file, &load.list, false, load.prefix);
+    end_weights_load(&load);
     return status;
 }
+
+/* The stripped name of a considered tensor of the file that no expected tensor has, or NULL. */
+static const char *only_in_file(const gan_st_tensor *t, const expected_list *list,
+                                const match_rules *rules)
+{
+    const char *name = considered_name(t, rules);
+    return name && !find_expected(list, name) ? name : NULL;
+}
+
+/* The report's list of a model's tensor after pairing. */
+static gan_load_list model_list(const expected_tensor *e)
+{
+    return e->source ? GAN_LOAD_MATCHED : GAN_LOAD_ONLY_IN_MODEL;
+}
+
+/*
+ * The report of a matching load whose pairs are made (the list sorted by name): each list's
+ * length and the bytes of all names are counted first, so it is allocated once.
+ */
+static gan_status make_report(const gan_st_file *file, expected_list *list,
+                              const match_rules *rules, gan_load_report **out)
+{
+    size_t counts[GAN_LOAD_LIST_COUNT] = {0}, text_bytes = 0;
+    size_t file_count = gan__st_tensor_count(file);
+    for (size_t i = 0; i < file_count; i++) {
+        const char *name = only_in_file(gan__st_tensor_at(file, i), list, rules);
+        if (name) {
+            counts[GAN_LOAD_ONLY_IN_FILE]++;
+            text_bytes += strlen(name) + 1;
+        }
+    }
+    for (int i = 0; i < list->count; i++) {
+        counts[model_list(&list->tensors[i])]++;
+        text_bytes += strlen(list->tensors[i].name) + 1;
+    }
+    gan_status status = gan__load_report_new(out, counts, text_bytes);
+    if (status != GAN_OK)
+        return status;
+    for (size_t i = 0; i < file_count; i++) {
+        const char *name = only_in_file(gan__st_tensor_at(file, i), list, rules);
+        if (name)
+            gan__load_report_add(*out, GAN_LOAD_ONLY_IN_FILE, name);
+    }
+    sort_expected(list, compare_order); /* back to the model's order */
+    for (int i = 0; i < list->count; i++)
+        gan__load_report_add(*out, model_list(&list->tensors[i]), list->tensors[i].name);
+    return GAN_OK;
+}
+
+static int count_sources(const expected_list *list)
+{
+    int matched = 0;
+    for (int i = 0; i < list->count; i++)
+        matched += list->tensors[i].source != NULL;
+    return matched;
+}
+
+/* Everything is checked, and the report made, before the first value is copied. */
+static gan_status load_matching(weights_load *load, const char *name_prefix,
+                                gan_load_report **report)
+{
+    const match_rules rules = {load->prefix, name_prefix, false, false};
+    size_t considered;
+    gan_status status = pair_tensors(load->file, &load->list, &rules, &considered);
+    if (status == GAN_OK && count_sources(&load->list) == 0)
+        status = gan__fail(GAN_ERR_NOT_FOUND, "%s: none of the file's %zu tensors under the "
+                           "prefix \"%s\" (num_batches_tracked aside) is a parameter or buffer "
+                           "of the model", load->prefix, considered, name_prefix);
+    if (status == GAN_OK && report)
+        status = make_report(load->file, &load->list, &rules, report);
+    if (status == GAN_OK)
+        copy_sources(&load->list);
+    return status;
+}
+
+gan_status gan_model_load_matching(gan_model *model, const char *path, const char *prefix,
+                                   gan_load_report **report)
+{
+    if (report)
+        *report = NULL;
+    weights_load load;
+    gan_status status = begin_weights_load(&load, model, path, __func__);
+    if (status == GAN_OK)
+        status = load_matching(&load, prefix ? prefix : "", report);
+    end_weights_load(&load);
+    return status;
+}
+
+/* ---- rebuilding a model from its file ---------------------------------------------------- */
 
 /* A failure of the public API while assembling the file's model is the file's fault. */
 static gan_status assembly_error(gan_status status, const char *prefix, const char *what)
