@@ -79,6 +79,29 @@ static inline void game_free(game_state *game)
     gan_tensor_free(game->real);
 }
 
+/* Another discriminator for a game (D2: 5 -> 7 -> BN -> LeakyReLU -> 1), with its Adam. */
+typedef struct second_player {
+    gan_model *model;
+    gan_discriminator *d;
+    gan_optim *optim;
+} second_player;
+
+static inline void second_player_new(second_player *p, game_state *game)
+{
+    p->model = mlp(FEATURES, 7, 1, 0);
+    assert_status(gan_model_init_parameters(p->model, game->rng), GAN_OK);
+    assert_status(gan_discriminator_new(&p->d, p->model), GAN_OK);
+    assert_status(gan_optim_new(&p->optim, GAN_OPTIM_ADAM, p->model), GAN_OK);
+    assert_status(gan_trainer_add_discriminator(game->trainer, p->d, p->optim), GAN_OK);
+}
+
+static inline void second_player_free(second_player *p)
+{
+    gan_optim_free(p->optim);
+    gan_discriminator_free(p->d);
+    gan_model_free(p->model);
+}
+
 /* Every float the training state holds: parameters, buffers, optimizer state, and the
  * gradients if asked (scratch, which a failed step does not restore). */
 static inline size_t state_floats(gan_model *model, gan_optim *optim, bool with_grads, float *out)

@@ -49,6 +49,25 @@ static void busy_game(game_state *game)
     assert_status(gan_optim_set_milestones(game->d_optim, (const int64_t[]){3, 7, 10}, 3), GAN_OK);
     assert_status(gan_optim_set_float(game->d_optim, GAN_OPTIM_SCHEDULE_GAMMA, 0.5f), GAN_OK);
     assert_status(gan_optim_set_int(game->d_optim, GAN_OPTIM_SCHEDULE, GAN_LR_MULTI_STEP), GAN_OK);
+    /* Instance noise annealed over the run, alarms, early stopping. */
+    assert_status(gan_trainer_set_float(game->trainer, GAN_TRAINER_INSTANCE_NOISE, 0.3f), GAN_OK);
+    assert_status(gan_trainer_set_int(game->trainer, GAN_TRAINER_INSTANCE_NOISE_STEPS, 6), GAN_OK);
+    assert_status(gan_trainer_set_float(game->trainer, GAN_TRAINER_DIVERSITY_ALARM, 0.2f), GAN_OK);
+    assert_status(gan_trainer_set_float(game->trainer, GAN_TRAINER_COVERAGE_ALARM, 0.9f), GAN_OK);
+    assert_status(gan_trainer_set_int(game->trainer, GAN_TRAINER_PATIENCE, 4), GAN_OK);
+    assert_status(gan_trainer_set_float(game->trainer, GAN_TRAINER_MIN_IMPROVEMENT, 0.25f), GAN_OK);
+}
+
+/* An evaluation after each step: the record (best, since) must survive a resume. */
+static void train_and_evaluate(game_state *game, int steps)
+{
+    for (int step = 0; step < steps; step++) {
+        assert_status(gan_trainer_step(game->trainer, game->real), GAN_OK);
+        unsigned verdict;
+        int64_t done = gan_trainer_step_count(game->trainer);
+        assert_status(gan_trainer_record_evaluation(game->trainer, 10.0 - (double)(done % 3),
+                                                    0.5, &verdict), GAN_OK);
+    }
 }
 
 static float *capture_everything(game_state *game, size_t *count)
@@ -70,10 +89,8 @@ static void resuming_is_bitwise_the_same_as_not_stopping(void **state)
     game_state straight, before, after;
     busy_game(&straight);
     busy_game(&before);
-    for (int step = 0; step < 7; step++)
-        assert_status(gan_trainer_step(straight.trainer, straight.real), GAN_OK);
-    for (int step = 0; step < 4; step++)
-        assert_status(gan_trainer_step(before.trainer, before.real), GAN_OK);
+    train_and_evaluate(&straight, 7);
+    train_and_evaluate(&before, 4);
     assert_status(gan_trainer_save(before.trainer, path_of("run.safetensors")), GAN_OK);
 
     /* A fresh trainer, built the same way but with default options, picks up the run. */
@@ -94,14 +111,25 @@ static void resuming_is_bitwise_the_same_as_not_stopping(void **state)
     assert_status(gan_optim_current_lr(before.g_optim, &lr_straight), GAN_OK);
     assert_status(gan_optim_current_lr(after.g_optim, &lr_after), GAN_OK);
     assert_true(lr_straight == lr_after);
-    for (int step = 0; step < 3; step++)
-        assert_status(gan_trainer_step(after.trainer, after.real), GAN_OK);
+    float noise;
+    int64_t patience;
+    assert_status(gan_trainer_get_float(after.trainer, GAN_TRAINER_INSTANCE_NOISE, &noise), GAN_OK);
+    assert_true(noise == 0.3f);
+    assert_status(gan_trainer_get_int(after.trainer, GAN_TRAINER_PATIENCE, &patience), GAN_OK);
+    assert_int_equal(patience, 4);
+    train_and_evaluate(&after, 3);
+    double best_a, best_b;
+    int64_t step_a, step_b, since_a, since_b;
+    assert_status(gan_trainer_best_evaluation(straight.trainer, &best_a, &step_a, &since_a), GAN_OK);
+    assert_status(gan_trainer_best_evaluation(after.trainer, &best_b, &step_b, &since_b), GAN_OK);
+    assert_true(best_a == best_b && step_a == step_b && since_a == since_b);
+    assert_int_equal(step_a, 2); /* 10 - 2 % 3 = 8, first reached at step 2 */
 
     size_t count_a, count_b;
     float *a = capture_everything(&straight, &count_a), *b = capture_everything(&after, &count_b);
     assert_int_equal(count_a, count_b);
     assert_memory_equal(a, b, count_a * sizeof(float));
-    for (int stream = 0; stream < 4; stream++) {
+    for (int stream = 0; stream <= GAN_RNG_INSTANCE_NOISE; stream++) {
         uint64_t pa, pb;
         gan_rng_get_position(straight.rng, (gan_rng_stream)stream, &pa);
         gan_rng_get_position(after.rng, (gan_rng_stream)stream, &pb);
@@ -196,9 +224,21 @@ static void a_checkpoint_of_0_5_loads(void **state)
             snprintf(from, sizeof from, "%s", optim + k ? to : path_of("new.safetensors"));
             cut_array(from, to, anchors[optim], keys[k], k < 2 ? 11 : -1);
         }
+    /* The keys added in 0.6, at their default values, and the fifth stream's position. */
+    const char *newer[] = {
+        ",\\\"instance_noise\\\":0", ",\\\"instance_noise_steps\\\":0",
+        ",\\\"diversity_alarm\\\":0", ",\\\"coverage_alarm\\\":0", ",\\\"patience\\\":0",
+        ",\\\"min_improvement\\\":0", ",\\\"gman_lambda\\\":0", ",\\\"discriminators\\\":1",
+        ",\\\"evaluations\\\":{\\\"count\\\":0,\\\"best\\\":0,\\\"best_step\\\":0,"
+        "\\\"since_best\\\":0}",
+        ",\\\"0\\\"]}"};
+    for (size_t i = 0; i < sizeof newer / sizeof newer[0]; i++)
+        patch_st_header(to, to, newer[i], i + 1 < sizeof newer / sizeof newer[0] ? "" : "]}");
     size_t count;
     unsigned char *old = slurp(path_of("old.safetensors"), &count);
     assert_null(strstr((const char *)old + 8, "milestones"));
+    assert_null(strstr((const char *)old + 8, "evaluations"));
+    assert_null(strstr((const char *)old + 8, "noise"));
     free(old);
     assert_status(gan_trainer_load(after.trainer, path_of("old.safetensors")), GAN_OK);
     assert_status(gan_trainer_step(after.trainer, after.real), GAN_OK);
@@ -210,6 +250,52 @@ static void a_checkpoint_of_0_5_loads(void **state)
     game_free(&straight);
     game_free(&before);
     game_free(&after);
+}
+
+/* Two discriminators resume bitwise; a trainer with another count refuses the file. */
+static void several_discriminators_resume(void **state)
+{
+    (void)state;
+    game_state straight, before, after, single;
+    second_player straight2, before2, after2;
+    game_new(&straight, GAN_OBJECTIVE_NON_SATURATING, 21);
+    game_new(&before, GAN_OBJECTIVE_NON_SATURATING, 21);
+    game_new(&after, GAN_OBJECTIVE_NON_SATURATING, 21);
+    second_player_new(&straight2, &straight);
+    second_player_new(&before2, &before);
+    second_player_new(&after2, &after);
+    assert_status(gan_trainer_set_float(straight.trainer, GAN_TRAINER_GMAN_LAMBDA, 2.0f), GAN_OK);
+    assert_status(gan_trainer_set_float(before.trainer, GAN_TRAINER_GMAN_LAMBDA, 2.0f), GAN_OK);
+    for (int step = 0; step < 5; step++)
+        assert_status(gan_trainer_step(straight.trainer, straight.real), GAN_OK);
+    for (int step = 0; step < 3; step++)
+        assert_status(gan_trainer_step(before.trainer, before.real), GAN_OK);
+    assert_status(gan_trainer_save(before.trainer, path_of("two.safetensors")), GAN_OK);
+    assert_status(gan_trainer_load(after.trainer, path_of("two.safetensors")), GAN_OK);
+    for (int step = 0; step < 2; step++)
+        assert_status(gan_trainer_step(after.trainer, after.real), GAN_OK);
+    size_t count_a, count_b;
+    float *a = capture_state(&straight, false, &count_a), *b = capture_state(&after, false, &count_b);
+    assert_memory_equal(a, b, count_a * sizeof(float));
+    free(a);
+    free(b);
+    float *p_a, *p_b;
+    assert_status(gan_model_parameter_arrays(straight2.model, &p_a, NULL, &count_a), GAN_OK);
+    assert_status(gan_model_parameter_arrays(after2.model, &p_b, NULL, &count_b), GAN_OK);
+    assert_memory_equal(p_a, p_b, count_a * sizeof(float));
+
+    game_new(&single, GAN_OBJECTIVE_NON_SATURATING, 21);
+    assert_status(gan_trainer_load(single.trainer, path_of("two.safetensors")),
+                  GAN_ERR_INVALID_ARGUMENT);
+    assert_error_mentions("2 discriminators; this trainer has 1");
+    assert_int_equal(gan_trainer_step_count(single.trainer), 0);
+    game_free(&single);
+    game_free(&straight);
+    game_free(&before);
+    game_free(&after);
+    second_player_free(&straight2);
+    second_player_free(&before2);
+    second_player_free(&after2);
 }
 
 /* A trainer that does not match the file is refused, and left exactly as it was. */
@@ -405,6 +491,7 @@ int main(void)
         cmocka_unit_test(resuming_is_bitwise_the_same_as_not_stopping),
         cmocka_unit_test(every_objective_resumes),
         cmocka_unit_test(a_checkpoint_of_0_5_loads),
+        cmocka_unit_test(several_discriminators_resume),
         cmocka_unit_test(mismatches_are_refused_without_change),
         cmocka_unit_test(damaged_and_missing_files_are_errors),
         cmocka_unit_test(the_data_position_is_resumed),

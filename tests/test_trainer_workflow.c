@@ -199,28 +199,6 @@ static void early_stopping_counts_evaluations_without_improvement(void **state)
 
 /* ---- several discriminators ------------------------------------------------------------- */
 
-typedef struct second_player {
-    gan_model *model;
-    gan_discriminator *d;
-    gan_optim *optim;
-} second_player;
-
-static void second_player_new(second_player *p, game_state *game)
-{
-    p->model = mlp(FEATURES, 7, 1, 0);
-    assert_status(gan_model_init_parameters(p->model, game->rng), GAN_OK);
-    assert_status(gan_discriminator_new(&p->d, p->model), GAN_OK);
-    assert_status(gan_optim_new(&p->optim, GAN_OPTIM_ADAM, p->model), GAN_OK);
-    assert_status(gan_trainer_add_discriminator(game->trainer, p->d, p->optim), GAN_OK);
-}
-
-static void second_player_free(second_player *p)
-{
-    gan_optim_free(p->optim);
-    gan_discriminator_free(p->d);
-    gan_model_free(p->model);
-}
-
 /* G's loss of one discriminator on the step's fake batch, recomputed after the step. */
 static double generator_loss_of(gan_model *d, const gan_tensor *fake)
 {
