@@ -148,7 +148,8 @@ $(BUILD)/examples/%: examples/%.c $(LINKED_LIBRARY)
 	$(CC) $(PROGRAM_CFLAGS) $< $(filter %.o,$^) -o $@ $(PROGRAM_LIBS)
 
 $(BUILD)/examples/mnist_gan $(BUILD)/examples/mnist_dcgan: $(BUILD)/examples/mnist/train.o \
-    $(BUILD)/examples/mnist/options.o $(BUILD)/examples/mnist/quality.o examples/mnist/train.h
+    $(BUILD)/examples/mnist/options.o $(BUILD)/examples/mnist/quality.o \
+    $(BUILD)/examples/mnist/workflow.o examples/mnist/train.h
 $(BUILD)/examples/mnist_dcgan: $(BUILD)/examples/mnist/dcgan.o
 $(BUILD)/examples/mnist_classifier: $(BUILD)/examples/mnist/options.o \
     $(BUILD)/examples/mnist/quality.o

@@ -17,7 +17,7 @@ mkdir -p "$root/data"
 { printf '\000\000\010\003\000\000\001\000\000\000\000\034\000\000\000\034'
   head -c $((256 * 784)) /dev/urandom; } >"$root/data/train-images-idx3-ubyte"
 
-header='step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds,fid,score,digits'
+header='step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds,fid,score,digits,diversity,alarm'
 # png_is FILE "WIDTH HEIGHT CHANNELS DEPTH": a valid PNG of that size.
 png_is() { [ "$("$png_info" "$1")" = "$2" ]; }
 # csv_steps FILE N: the header, then rows for steps 1..N in order.
@@ -75,6 +75,28 @@ tap_check "a bad number exits with status 2" status_2 "$examples/mnist_dcgan" --
 tap_check "a non-number exits with status 2" status_2 "$examples/mnist_dcgan" --lr fast
 tap_check "a missing value exits with status 2" status_2 "$examples/mnist_dcgan" --steps
 tap_check "--small is not an option of mnist_dcgan" status_2 "$examples/mnist_dcgan" --small
+tap_check "multistep without milestones exits with status 2" \
+    status_2 "$examples/mnist_dcgan" --lr-schedule multistep
+tap_check "--patience without --eval-every exits with status 2" \
+    status_2 "$examples/mnist_gan" --patience 3
+tap_check "an unknown schedule exits with status 2" status_2 "$examples/mnist_gan" --lr-schedule fast
+
+# The workflow options: a schedule with warm-up, two discriminators and instance noise;
+# then fine-tuning from that checkpoint with G's first layers frozen.
+workflow() {
+    train mnist_gan --small --steps 3 --out "$root/flow" --lr-schedule cosine --lr-steps 3 \
+        --warmup 1 --discriminators 2 --gman-lambda 1 --instance-noise 0.1 \
+        --instance-noise-steps 2 >/dev/null &&
+        grep -q discriminator1_optim "$root/flow/checkpoint.safetensors" &&
+        train mnist_gan --small --steps 2 --out "$root/tuned" \
+            --init-from "$root/flow/checkpoint.safetensors" --freeze-g 2 --freeze-bn-stats \
+            >"$root/tuned.log" &&
+        grep -q 'tensors loaded' "$root/tuned.log" &&
+        train mnist_gan --small --steps 1 --out "$root/from-g" \
+            --init-from "$root/flow/generator.safetensors" >"$root/from-g.log" &&
+        grep -q 'tensors loaded' "$root/from-g.log"
+}
+tap_check "schedules, two discriminators, instance noise and --init-from run end to end" workflow
 tap_check "--help prints the usage with the defaults" sh -c "
     '$examples/mnist_dcgan' --help | grep -q 'default 0.0002'"
 
@@ -187,4 +209,16 @@ eval_every() {
         cmp -s "$root/every-measured/generator.safetensors" "$root/every-plain/generator.safetensors"
 }
 tap_check "--eval-every 2 measures steps 2 and 4 and leaves training unchanged" eval_every
+
+# Early stopping: patience 1 with a minimum improvement no FID can reach ends the run at
+# the second evaluation, with the first generator kept as the best.
+early_stop() {
+    "$examples/mnist_gan" --data "$mnist" --small --batch 16 --steps 50 --threads 1 \
+        --eval-every 2 --eval-samples 20 --patience 1 --min-improvement 1e6 \
+        --out "$root/early" >"$root/early.log" || return 1
+    grep -q 'early stop at step 4' "$root/early.log" &&
+        test -s "$root/early/best-generator.safetensors" &&
+        [ "$(tail -n +2 "$root/early/stats.csv" | wc -l)" -eq 4 ]
+}
+tap_check "--patience stops the run and keeps the best generator" early_stop
 tap_done

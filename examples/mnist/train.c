@@ -8,7 +8,10 @@
  *                            --eval-every K, every K-th row also has the classifier FID,
  *                            score and digits covered of 10 000 samples (examples/mnist/quality.h)
  *   generator.safetensors    the generator alone (gan_model_load() rebuilds it)
+ *   best-generator.safetensors  with --eval-every, the generator of the best FID so far
  *   checkpoint.safetensors   the whole training state (--resume continues from it)
+ * The workflow options (schedules, fine-tuning, instance noise, several discriminators,
+ * early stopping, collapse alarms) are in workflow.h.
  * Ctrl-C (or SIGTERM) stops after the current step and saves a checkpoint.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -16,6 +19,7 @@
 #include "train.h"
 #include "options.h"
 #include "quality.h"
+#include "workflow.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,7 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { PREVIEW_COUNT = 64, PREVIEW_COLUMNS = 8, LOG_EVERY = 100, PATH_SIZE = MNIST_PATH_SIZE };
+enum {
+    PREVIEW_COUNT = 64, PREVIEW_COLUMNS = 8, LOG_EVERY = 100, PATH_SIZE = MNIST_PATH_SIZE,
+    STATS = GAN_STAT_DIVERSITY_ALARM + 1, EXTRA_DISCRIMINATORS = 7
+};
 
 /* The command line, with the defaults filled in. */
 typedef struct options {
@@ -39,6 +46,7 @@ typedef struct options {
     uint64_t seed;
     int threads, small;
     const char *out, *resume, *data, *classifier;
+    mnist_workflow workflow;
 } options;
 
 /* Everything a run owns. */
@@ -50,11 +58,17 @@ typedef struct run {
     gan_generator *generator;
     gan_discriminator *discriminator;
     gan_optim *g_optim, *d_optim;
+    /* --discriminators K: the ones after the first, each with its model and optimizer. */
+    gan_model *extra_models[EXTRA_DISCRIMINATORS];
+    gan_discriminator *extra_discriminators[EXTRA_DISCRIMINATORS];
+    gan_optim *extra_optims[EXTRA_DISCRIMINATORS];
     gan_rng *rng;
     gan_trainer *trainer;
     mnist_quality *quality; /* with --eval-every */
     gan_tensor *real, *fixed_noise, *preview;
     FILE *csv;
+    int64_t last_alarm_step; /* the last step a diversity warning was printed at */
+    int stop_for_patience;  /* early stopping said so */
     int64_t count;          /* samples in the data set */
     double seconds_before;  /* training time of earlier runs (from the CSV) */
 } run;
@@ -110,11 +124,23 @@ static void usage(const mnist_example *ex)
            ex->name, MNIST_DEFAULT_CLASSIFIER);
     if (ex->has_small)
         printf("  --small        a smaller model, for quick tests\n");
-    printf("  --help         this text\n\n"
-           "Outputs in DIR: epoch-NNN.png and samples.png (64 samples from fixed noise),\n"
+    printf("  --help         this text\n");
+    mnist_workflow_usage();
+    printf("\nOutputs in DIR: epoch-NNN.png and samples.png (64 samples from fixed noise),\n"
            "stats.csv, generator.safetensors, checkpoint.safetensors. With --eval-every, the\n"
            "rows of measured steps also hold the classifier FID against the MNIST test set,\n"
-           "the classifier score and the digits covered (as mnist_eval reports them).\n");
+           "the classifier score and the digits covered (as mnist_eval reports them), and\n"
+           "best-generator.safetensors keeps the generator of the best FID. Every row has G's\n"
+           "diversity (its batch's spread over the real batch's) and an alarm column that\n"
+           "names a collapse alarm raised at that step.\n");
+}
+
+static int is_driver_option(const char *name, const char *const *list, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        if (strcmp(name, list[k]) == 0)
+            return 1;
+    return 0;
 }
 
 /* Returns 0 to go on, or the exit status (0 after --help, 2 for a wrong option). */
@@ -126,6 +152,20 @@ static int parse_options(int argc, char **argv, const mnist_example *ex, options
                      .out = NULL, .resume = NULL, .data = "build/data/mnist",
                      .eval_every = 0, .eval_samples = 10000,
                      .classifier = MNIST_DEFAULT_CLASSIFIER};
+    mnist_workflow_defaults(&opt->workflow);
+    /* Every option but the flags takes a value: the driver's, then the workflow's. */
+    static const char *const driver_valued[] = {"--loss", "--epochs", "--steps", "--batch",
+                                                "--lr", "--beta1", "--n-critic", "--clip",
+                                                "--seed", "--threads", "--out", "--resume",
+                                                "--data", "--eval-every", "--eval-samples",
+                                                "--classifier"};
+    enum { DRIVER_VALUED = sizeof driver_valued / sizeof driver_valued[0] };
+    const char *valued[DRIVER_VALUED + 32];
+    size_t valued_count = 0;
+    for (size_t k = 0; k < DRIVER_VALUED; k++)
+        valued[valued_count++] = driver_valued[k];
+    for (size_t k = 0; mnist_workflow_options[k]; k++)
+        valued[valued_count++] = mnist_workflow_options[k];
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -136,19 +176,18 @@ static int parse_options(int argc, char **argv, const mnist_example *ex, options
             opt->small = 1;
             continue;
         }
-        /* Every other option takes a value. */
-        static const char *const valued[] = {"--loss", "--epochs", "--steps", "--batch",
-                                             "--lr", "--beta1", "--n-critic", "--clip",
-                                             "--seed", "--threads", "--out", "--resume",
-                                             "--data", "--eval-every", "--eval-samples",
-                                             "--classifier"};
+        if (strcmp(arg, "--freeze-bn-stats") == 0) {
+            opt->workflow.freeze_bn_stats = 1;
+            continue;
+        }
         const char *name = NULL, *value = NULL;
-        if (!mnist_option_value(ex->name, argc, argv, &i, valued,
-                                sizeof valued / sizeof valued[0], &name, &value))
+        if (!mnist_option_value(ex->name, argc, argv, &i, valued, valued_count, &name, &value))
             return 2;
         int64_t number = 0;
         int ok = 1;
-        if (strcmp(name, "--loss") == 0) {
+        if (strncmp(name, "--", 2) == 0 && !is_driver_option(name, driver_valued, DRIVER_VALUED)) {
+            ok = mnist_workflow_parse(ex->name, name, value, &opt->workflow);
+        } else if (strcmp(name, "--loss") == 0) {
             ok = 0;
             for (size_t k = 0; k < sizeof losses / sizeof losses[0]; k++)
                 if (strcmp(value, losses[k].name) == 0) {
@@ -201,7 +240,7 @@ static int parse_options(int argc, char **argv, const mnist_example *ex, options
         opt->n_critic = wgan ? 5 : 1;
     if (opt->clip < 0.0f)
         opt->clip = wgan ? 0.01f : 0.0f;
-    return 0;
+    return mnist_workflow_check(ex->name, &opt->workflow, opt->eval_every) ? 0 : 2;
 }
 
 /* ---- files --------------------------------------------------------------------------- */
@@ -238,7 +277,8 @@ static int file_exists(const char *path)
 }
 
 static const char csv_header[] =
-    "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds,fid,score,digits\n";
+    "step,epoch,d_loss,g_loss,d_real,d_fake,g_grad_norm,d_grad_norm,seconds,fid,score,digits,"
+    "diversity,alarm\n";
 enum { CSV_SECONDS_FIELD = 8 };
 
 /*
@@ -345,6 +385,58 @@ static void format_duration(char *buffer, size_t size, double seconds)
         snprintf(buffer, size, "%dm%02ds", (int)(seconds / 60), (int)fmod(seconds, 60));
 }
 
+/* A model of the example's discriminator design, initialised, with the driver's options. */
+static gan_status new_discriminator_model(run *r, int rank, const int64_t *shape, gan_model **out)
+{
+    gan_model *unused_g = NULL, *d = NULL;
+    gan_status status = gan_model_new(&unused_g);
+    if (status == GAN_OK)
+        status = gan_model_new(&d);
+    if (status == GAN_OK)
+        status = r->example->build(unused_g, d, r->opt.small);
+    for (int i = 0; status == GAN_OK && i < gan_model_layer_count(d); i++)
+        status = gan_layer_set_init(gan_model_layer(d, i), r->example->init);
+    if (status == GAN_OK)
+        status = gan_model_set_input_shape(d, rank, shape);
+    if (status == GAN_OK)
+        status = gan_model_init_parameters(d, r->rng);
+    gan_model_free(unused_g);
+    if (status != GAN_OK)
+        gan_model_free(d);
+    *out = status == GAN_OK ? d : NULL;
+    return status;
+}
+
+/* Adam with the options' learning rate, beta1 and schedule. */
+static gan_status new_adam(run *r, gan_model *model, float lr, gan_optim **out)
+{
+    gan_status status = gan_optim_new(out, GAN_OPTIM_ADAM, model);
+    if (status == GAN_OK)
+        status = gan_optim_set_float(*out, GAN_OPTIM_LR, lr);
+    if (status == GAN_OK)
+        status = gan_optim_set_float(*out, GAN_OPTIM_BETA1, r->opt.beta1);
+    if (status == GAN_OK)
+        status = mnist_workflow_schedule(&r->opt.workflow, *out);
+    return status;
+}
+
+/* --discriminators K: K - 1 more, fresh, each with its own Adam. */
+static gan_status add_discriminators(run *r, int rank, const int64_t *shape)
+{
+    gan_status status = GAN_OK;
+    for (int64_t k = 0; status == GAN_OK && k + 1 < r->opt.workflow.discriminators; k++) {
+        status = new_discriminator_model(r, rank, shape, &r->extra_models[k]);
+        if (status == GAN_OK)
+            status = gan_discriminator_new(&r->extra_discriminators[k], r->extra_models[k]);
+        if (status == GAN_OK)
+            status = new_adam(r, r->extra_models[k], r->opt.lr, &r->extra_optims[k]);
+        if (status == GAN_OK)
+            status = gan_trainer_add_discriminator(r->trainer, r->extra_discriminators[k],
+                                                   r->extra_optims[k]);
+    }
+    return status;
+}
+
 static int build_models(run *r)
 {
     const mnist_example *ex = r->example;
@@ -365,20 +457,19 @@ static int build_models(run *r)
     CHECK(gan_model_init_parameters(r->d_model, r->rng));
     CHECK(gan_model_set_rng(r->g_model, r->rng)); /* for Dropout layers */
     CHECK(gan_model_set_rng(r->d_model, r->rng));
+    CHECK(mnist_workflow_prepare_models(&r->opt.workflow, ex->name, r->g_model, r->d_model));
     CHECK(gan_generator_new(&r->generator, r->g_model, ex->latent_size, GAN_LATENT_NORMAL));
     CHECK(gan_discriminator_new(&r->discriminator, r->d_model));
 
-    gan_optim **optims[2] = {&r->g_optim, &r->d_optim};
-    gan_model *models[2] = {r->g_model, r->d_model};
-    for (int i = 0; i < 2; i++) {
-        CHECK(gan_optim_new(optims[i], GAN_OPTIM_ADAM, models[i]));
-        CHECK(gan_optim_set_float(*optims[i], GAN_OPTIM_LR, r->opt.lr));
-        CHECK(gan_optim_set_float(*optims[i], GAN_OPTIM_BETA1, r->opt.beta1));
-    }
+    float g_lr = r->opt.workflow.g_lr > 0.0f ? r->opt.workflow.g_lr : r->opt.lr;
+    CHECK(new_adam(r, r->g_model, g_lr, &r->g_optim));
+    CHECK(new_adam(r, r->d_model, r->opt.lr, &r->d_optim));
     CHECK(gan_trainer_new(&r->trainer, r->generator, r->discriminator, r->g_optim, r->d_optim,
                           r->opt.objective, r->rng));
+    CHECK(add_discriminators(r, rank, shape));
     CHECK(gan_trainer_set_int(r->trainer, GAN_TRAINER_N_CRITIC, r->opt.n_critic));
     CHECK(gan_trainer_set_float(r->trainer, GAN_TRAINER_WEIGHT_CLIP, r->opt.clip));
+    CHECK(mnist_workflow_trainer(&r->opt.workflow, r->trainer));
     CHECK(gan_trainer_set_dataset(r->trainer, r->dataset));
 
     /* Tensors: a batch of real images, and the fixed noise of the previews, drawn once
@@ -402,6 +493,63 @@ fail:
     return 0;
 }
 
+/*
+ * The periodic evaluation of step `step`: the CSV's fid, score and digits fields, early
+ * stopping's verdict (a new best generator is saved; running out of patience ends the run)
+ * and the coverage alarm, which goes into `alarm`.
+ */
+static int evaluate(run *r, int64_t step, int tty, char *alarm, size_t alarm_size)
+{
+    const options *opt = &r->opt;
+    char path[PATH_SIZE];
+    mnist_quality_result q;
+    CHECK(mnist_quality_of_generator(r->quality, r->generator, opt->eval_samples, opt->seed, &q));
+    fprintf(r->csv, "%.6g,%.6g,%" PRId64 ",", q.fid, q.score, q.classes_present);
+    printf("%sstep %" PRId64 ": classifier FID %.3f, score %.3f, %" PRId64 " digits\n",
+           tty ? "\n" : "", step, q.fid, q.score, q.classes_present);
+    unsigned verdict = 0;
+    CHECK(gan_trainer_record_evaluation(r->trainer, q.fid,
+                                        (double)q.classes_present / MNIST_CLASSES, &verdict));
+    if (verdict & GAN_EVALUATION_IMPROVED)
+        CHECK(gan_model_save(r->g_model, join(path, opt->out, "best-generator.safetensors")));
+    if (verdict & GAN_EVALUATION_COVERAGE_ALARM) {
+        snprintf(alarm + strlen(alarm), alarm_size - strlen(alarm), "%scoverage",
+                 alarm[0] ? "+" : "");
+        printf("%s: WARNING: step %" PRId64 ": the samples cover %" PRId64 " digits, fewer than "
+               "--coverage-alarm %" PRId64 ": is G collapsing onto a few modes?\n",
+               r->example->name, step, q.classes_present, opt->workflow.coverage_alarm);
+    }
+    if (verdict & GAN_EVALUATION_STOP) {
+        double best;
+        int64_t best_step, since;
+        CHECK(gan_trainer_best_evaluation(r->trainer, &best, &best_step, &since));
+        printf("%s: early stop at step %" PRId64 ": the FID has not improved by more than %g "
+               "for %" PRId64 " evaluations; the best, %.3f at step %" PRId64 ", is in %s\n",
+               r->example->name, step, (double)opt->workflow.min_improvement, since, best,
+               best_step, join(path, opt->out, "best-generator.safetensors"));
+        r->stop_for_patience = 1;
+    }
+    return 1;
+fail:
+    return 0;
+}
+
+/* The diversity alarm of the last step: into `alarm`, and a warning at most every
+ * LOG_EVERY steps. */
+static void check_diversity(run *r, int64_t step, float diversity, float raised, char *alarm,
+                            size_t alarm_size)
+{
+    if (raised == 0.0f)
+        return;
+    snprintf(alarm, alarm_size, "diversity");
+    if (r->last_alarm_step > 0 && step - r->last_alarm_step < LOG_EVERY)
+        return;
+    r->last_alarm_step = step;
+    printf("%s: WARNING: step %" PRId64 ": G's samples spread %.3f times as much as the real "
+           "ones, below --diversity-alarm %g: mode collapse?\n", r->example->name, step,
+           (double)diversity, (double)r->opt.workflow.diversity_alarm);
+}
+
 static int train(run *r)
 {
     const options *opt = &r->opt;
@@ -415,7 +563,7 @@ static int train(run *r)
     int64_t first_step = gan_trainer_step_count(r->trainer);
     int64_t done_epochs = epochs_done(r);
     int64_t skipped = 0;
-    float stats[6] = {0};
+    float stats[STATS] = {0};
     double start = now(), last_print = 0.0, eval_seconds = 0.0; /* eval time is not training */
 
     printf("%s: %s, %" PRId64 " images, batch %" PRId64 " (%" PRId64 " steps an epoch), loss %s, "
@@ -424,8 +572,8 @@ static int train(run *r)
            first_step, target);
     fflush(stdout);
 
-    while (!stop_requested && gan_trainer_step_count(r->trainer) < target &&
-           done_epochs < opt->epochs) {
+    while (!stop_requested && !r->stop_for_patience &&
+           gan_trainer_step_count(r->trainer) < target && done_epochs < opt->epochs) {
         int64_t delivered = 0, epoch = 0, index = 0;
         CHECK(gan_dataset_next_batch(r->dataset, r->rng, r->real, NULL, &delivered));
         gan_dataset_position(r->dataset, &epoch, &index);
@@ -439,8 +587,11 @@ static int train(run *r)
         CHECK(status);
 
         int64_t step = gan_trainer_step_count(r->trainer);
-        for (int s = 0; s < 6; s++)
+        for (int s = 0; s < STATS; s++)
             CHECK(gan_trainer_get_stat(r->trainer, (gan_trainer_stat)s, &stats[s]));
+        char alarm[32] = "";
+        check_diversity(r, step, stats[GAN_STAT_DIVERSITY], stats[GAN_STAT_DIVERSITY_ALARM],
+                        alarm, sizeof alarm);
         double elapsed = now() - start - eval_seconds;
         fprintf(r->csv, "%" PRId64 ",%" PRId64 ",%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,", step,
                 batch_epoch, (double)stats[GAN_STAT_D_LOSS], (double)stats[GAN_STAT_G_LOSS],
@@ -449,22 +600,19 @@ static int train(run *r)
                 r->seconds_before + elapsed);
         if (opt->eval_every > 0 && step % opt->eval_every == 0) {
             double eval_start = now();
-            mnist_quality_result q;
-            CHECK(mnist_quality_of_generator(r->quality, r->generator, opt->eval_samples,
-                                             opt->seed, &q));
-            fprintf(r->csv, "%.6g,%.6g,%" PRId64 "\n", q.fid, q.score, q.classes_present);
-            printf("%sstep %" PRId64 ": classifier FID %.3f, score %.3f, %" PRId64 " digits\n",
-                   tty ? "\n" : "", step, q.fid, q.score, q.classes_present);
+            if (!evaluate(r, step, tty, alarm, sizeof alarm))
+                goto fail;
             eval_seconds += now() - eval_start;
         } else {
-            fputs(",,\n", r->csv);
+            fputs(",,,", r->csv);
         }
+        fprintf(r->csv, "%.6g,%s\n", (double)stats[GAN_STAT_DIVERSITY], alarm);
         fflush(r->csv);
 
         int64_t now_done = epochs_done(r);
         int epoch_end = now_done > done_epochs;
         done_epochs = now_done;
-        int last = step >= target || stop_requested;
+        int last = step >= target || stop_requested || r->stop_for_patience;
         int64_t this_run = step - first_step;
         double rate = (double)this_run / elapsed; /* steps per second */
         format_duration(text, sizeof text, (double)(target - step) / rate);
@@ -598,6 +746,11 @@ fail:
     gan_trainer_free(r->trainer);
     gan_optim_free(r->g_optim);
     gan_optim_free(r->d_optim);
+    for (int k = 0; k < EXTRA_DISCRIMINATORS; k++) {
+        gan_optim_free(r->extra_optims[k]);
+        gan_discriminator_free(r->extra_discriminators[k]);
+        gan_model_free(r->extra_models[k]);
+    }
     gan_generator_free(r->generator);
     gan_discriminator_free(r->discriminator);
     gan_model_free(r->g_model);

@@ -215,7 +215,8 @@ gan_status gan_trainer_record_evaluation(gan_trainer *trainer, double metric, do
     record->count++;
     if (trainer->patience > 0 && record->since_best >= trainer->patience)
         flags |= GAN_EVALUATION_STOP;
-    if (coverage >= 0.0 && coverage < (double)trainer->coverage_alarm)
+    /* Compared in float, the option's type: 8 of 10 classes is not below an alarm at 0.8. */
+    if (coverage >= 0.0 && (float)coverage < trainer->coverage_alarm)
         flags |= GAN_EVALUATION_COVERAGE_ALARM;
     *verdict = flags;
     return GAN_OK;
