@@ -12,14 +12,17 @@ enum { STEPS = 3 };
 /* Dense(4, 3) -> LeakyReLU -> Dense(3, 3) -> Dense(3, 2), parameters from a formula. */
 static gan_model *three_dense(void)
 {
+    static const int64_t layers[][2] = {{4, 3}, {0, 0} /* LeakyReLU */, {3, 3}, {3, 2}};
     gan_model *model = NULL;
-    gan_layer *leaky = NULL;
     assert_status(gan_model_new(&model), GAN_OK);
-    assert_status(gan_model_add(model, new_dense(4, 3, NULL)), GAN_OK);
-    assert_status(gan_layer_leaky_relu(&leaky, 0.2f), GAN_OK);
-    assert_status(gan_model_add(model, leaky), GAN_OK);
-    assert_status(gan_model_add(model, new_dense(3, 3, NULL)), GAN_OK);
-    assert_status(gan_model_add(model, new_dense(3, 2, NULL)), GAN_OK);
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+        gan_layer *layer = NULL;
+        if (layers[i][0] == 0)
+            assert_status(gan_layer_leaky_relu(&layer, 0.2f), GAN_OK);
+        else
+            layer = new_dense(layers[i][0], layers[i][1], NULL);
+        assert_status(gan_model_add(model, layer), GAN_OK);
+    }
     float *params;
     size_t count;
     assert_status(gan_model_parameter_arrays(model, &params, NULL, &count), GAN_OK);

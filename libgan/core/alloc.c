@@ -83,6 +83,19 @@ void *gan__calloc_array(size_t count, size_t size, const char *what)
     return gan__calloc(bytes, what);
 }
 
+bool gan__grow_floats(float **buffer, size_t *capacity, size_t needed, const char *what)
+{
+    if (needed <= *capacity)
+        return true;
+    float *grown = gan__calloc_array(needed, sizeof(float), what);
+    if (!grown)
+        return false;
+    gan__free(*buffer);
+    *buffer = grown;
+    *capacity = needed;
+    return true;
+}
+
 void gan__free(void *ptr)
 {
     if (!ptr)

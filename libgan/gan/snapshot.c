@@ -38,15 +38,10 @@ gan_status gan__snapshot_allocate(gan_snapshot *snapshot)
     for (int i = 0; i < snapshot->region_count; i++)
         if (!gan__add_size(total, snapshot->regions[i].count, &total))
             return gan__fail(GAN_ERR_OVERFLOW, "a snapshot of the training state is too large");
-    if (total <= snapshot->copy_capacity)
-        return GAN_OK;
-    float *grown = gan__calloc_array(total, sizeof(float), "training-state snapshot");
-    if (!grown)
-        return GAN_ERR_OUT_OF_MEMORY;
-    gan__free(snapshot->copy);
-    snapshot->copy = grown;
-    snapshot->copy_capacity = total;
-    return GAN_OK;
+    return gan__grow_floats(&snapshot->copy, &snapshot->copy_capacity, total,
+                            "training-state snapshot")
+               ? GAN_OK
+               : GAN_ERR_OUT_OF_MEMORY;
 }
 
 void gan__snapshot_take(gan_snapshot *snapshot)

@@ -216,14 +216,9 @@ void gan_trainer_free(gan_trainer *trainer)
 /* The [N, 1] gradient tensors of the logits, over a buffer that only grows. */
 static gan_status prepare_logit_grads(gan_trainer *trainer, int64_t batch)
 {
-    if (batch > trainer->logit_grad_capacity) {
-        float *grown = gan__calloc_array((size_t)batch * 2, sizeof(float), "logit gradients");
-        if (!grown)
-            return GAN_ERR_OUT_OF_MEMORY;
-        gan__free(trainer->logit_grads);
-        trainer->logit_grads = grown;
-        trainer->logit_grad_capacity = batch;
-    }
+    if (!gan__grow_floats(&trainer->logit_grads, &trainer->logit_grad_capacity,
+                          (size_t)batch * 2, "logit gradients"))
+        return GAN_ERR_OUT_OF_MEMORY;
     gan__tensor_view(&trainer->grad_real, trainer->logit_grads, 2, (const int64_t[]){batch, 1});
     gan__tensor_view(&trainer->grad_fake, trainer->logit_grads + batch, 2,
                      (const int64_t[]){batch, 1});
@@ -236,14 +231,9 @@ static gan_status prepare_scratch(gan_trainer *trainer, const gan_tensor *real)
 {
     size_t numel = (size_t)real->numel;
     size_t needed = 3 * numel + GAN__DIVERSITY_SAMPLES * GAN__DIVERSITY_SAMPLES;
-    if (needed > trainer->scratch_capacity) {
-        float *grown = gan__calloc_array(needed, sizeof(float), "trainer workspace");
-        if (!grown)
-            return GAN_ERR_OUT_OF_MEMORY;
-        gan__free(trainer->scratch);
-        trainer->scratch = grown;
-        trainer->scratch_capacity = needed;
-    }
+    if (!gan__grow_floats(&trainer->scratch, &trainer->scratch_capacity, needed,
+                          "trainer workspace"))
+        return GAN_ERR_OUT_OF_MEMORY;
     gan__tensor_view(&trainer->noisy_real, trainer->scratch, real->rank, real->shape);
     gan__tensor_view(&trainer->noisy_fake, trainer->scratch + numel, real->rank, real->shape);
     gan__tensor_view(&trainer->grad_samples, trainer->scratch + 2 * numel, real->rank,

@@ -44,7 +44,7 @@ struct gan_trainer {
 
     /* d loss / d logits for the real and the fake batch, over one growing buffer. */
     float *logit_grads;
-    int64_t logit_grad_capacity;
+    size_t logit_grad_capacity; /* floats: two per sample */
     gan_tensor grad_real, grad_fake;
 
     /* D's noisy inputs (instance noise), G's combined sample gradient (several
