@@ -8,8 +8,9 @@
 # Environment: BUILD (default build), OUT (default $BUILD/transfer), FASHION (the IDX
 # folder; default Debian's dataset-fashion-mnist), PRETRAIN steps on MNIST (default 937:
 # the `make demo` budget), STEPS on Fashion-MNIST (default 1200), EVERY (default 300).
-# The two Fashion-MNIST runs go at the same time, one thread each, so that they share the
-# machine alike; each CSV's seconds column is its own training time.
+# The three Fashion-MNIST runs (from scratch; from the MNIST weights; from them with the
+# first layers frozen) go at the same time, one thread each, so that they share the machine
+# alike; each CSV's seconds column is its own training time.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -31,21 +32,25 @@ if [ ! -s "$OUT/pretrain/checkpoint.safetensors" ]; then
 fi
 
 common="--data $FASHION --steps $STEPS --threads 1 --eval-every $EVERY --classifier $classifier"
-# G's first three layers (Dense 100 -> 7x7x256, BatchNorm, LeakyReLU) and D's first
-# convolution keep their MNIST weights.
+# "frozen": G's first three layers (Dense 100 -> 7x7x256, BatchNorm, LeakyReLU) and D's
+# first convolution keep their MNIST weights.
 "$BUILD/examples/mnist_dcgan" $common --out "$OUT/scratch" > "$OUT/scratch.log" 2>&1 &
 scratch=$!
-"$BUILD/examples/mnist_dcgan" $common --out "$OUT/tuned" \
+"$BUILD/examples/mnist_dcgan" $common --out "$OUT/init" \
+    --init-from "$OUT/pretrain/checkpoint.safetensors" > "$OUT/init.log" 2>&1 &
+init=$!
+"$BUILD/examples/mnist_dcgan" $common --out "$OUT/frozen" \
     --init-from "$OUT/pretrain/checkpoint.safetensors" --freeze-g 3 --freeze-d 1 \
-    > "$OUT/tuned.log" 2>&1 &
-tuned=$!
+    > "$OUT/frozen.log" 2>&1 &
+frozen=$!
 wait $scratch
-wait $tuned
+wait $init
+wait $frozen
 
 grep -h 'test accuracy' "$OUT/classifier.log" | tail -n 1
 echo "| run | step | training time | classifier FID | classifier score | classes covered |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-for run in scratch tuned; do
+for run in scratch init frozen; do
     awk -F, -v run="$run" 'NR > 1 && $10 != "" {
         printf "| %s | %d | %.0f s | %.1f | %.2f | %d |\n", run, $1, $9, $10, $11, $12 }' \
         "$OUT/$run/stats.csv"

@@ -58,6 +58,14 @@ struct gan_trainer {
     gan_snapshot before_step, d_buffers;
 };
 
+/* The updates of a step (trainer_updates.c), at instance-noise level `sigma`: one critic
+ * iteration, which leaves its fake batch as G's output in *fake; G's update on that batch;
+ * and the diversity statistic of the step. */
+gan_status gan__update_discriminators(gan_trainer *trainer, const gan_tensor *real, float sigma,
+                                      const gan_tensor **fake);
+gan_status gan__update_generator(gan_trainer *trainer, const gan_tensor *fake, float sigma);
+void gan__measure_diversity(gan_trainer *trainer, const gan_tensor *real, const gan_tensor *fake);
+
 /* Discriminator k's name in messages and its prefix in checkpoints: "discriminator" for
  * the first, then "discriminator1" .. "discriminator7". */
 static inline const char *gan__discriminator_label(int k)
