@@ -229,8 +229,7 @@ static void a_checkpoint_of_0_5_loads(void **state)
         ",\\\"instance_noise\\\":0", ",\\\"instance_noise_steps\\\":0",
         ",\\\"diversity_alarm\\\":0", ",\\\"coverage_alarm\\\":0", ",\\\"patience\\\":0",
         ",\\\"min_improvement\\\":0", ",\\\"gman_lambda\\\":0", ",\\\"discriminators\\\":1",
-        ",\\\"evaluations\\\":{\\\"count\\\":0,\\\"best\\\":0,\\\"best_step\\\":0,"
-        "\\\"since_best\\\":0}",
+        ",\\\"evaluations\\\":{\\\"count\\\":0,\\\"best\\\":0,\\\"best_step\\\":0,\\\"since_best\\\":0}",
         ",\\\"0\\\"]}"};
     for (size_t i = 0; i < sizeof newer / sizeof newer[0]; i++)
         patch_st_header(to, to, newer[i], i + 1 < sizeof newer / sizeof newer[0] ? "" : "]}");
