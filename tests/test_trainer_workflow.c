@@ -65,10 +65,10 @@ static void instance_noise_anneals_to_nothing(void **state)
 
 /* ---- diversity --------------------------------------------------------------------------- */
 
-/* The mean pairwise distance of the first min(n, 64) rows, in double. */
+/* The mean pairwise distance of the first min(n, 32) rows, in double. */
 static double spread(const float *x, int64_t n, int64_t features)
 {
-    n = n < 64 ? n : 64;
+    n = n < 32 ? n : 32;
     double sum = 0.0;
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = i + 1; j < n; j++) {

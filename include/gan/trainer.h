@@ -135,7 +135,7 @@ typedef enum gan_trainer_stat {
     GAN_STAT_D_GRAD_NORM = 5,  /**< global L2 norm of D's gradients (the last D update) */
     /* Since 0.6.0: */
     GAN_STAT_DIVERSITY = 6,    /**< mean pairwise L2 distance between G's samples over the same
-                                    within the real batch (its first 64 samples each): near 1 for
+                                    within the real batch (its first 32 samples each): near 1 for
                                     a healthy G, near 0 when G collapses to few outputs */
     GAN_STAT_DIVERSITY_ALARM = 7 /**< 1 when GAN_STAT_DIVERSITY < GAN_TRAINER_DIVERSITY_ALARM, else 0 */
 } gan_trainer_stat;
