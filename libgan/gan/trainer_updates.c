@@ -78,38 +78,43 @@ typedef struct critic_sums {
     double loss, real_score, fake_score, squared_norm;
 } critic_sums;
 
-/* One update of discriminator k on D's inputs `real` and `fake`. */
+/* D's forward on one batch (real or fake), its loss and backward, accumulating the
+ * parameter gradients; adds the mean score to *score and the loss to *loss. */
+static gan_status discriminator_half(gan_trainer *trainer, gan_model *d, const gan_tensor *input,
+                                     bool real, double *score, double *loss)
+{
+    const gan_tensor *logits = NULL;
+    gan_tensor *grad = real ? &trainer->grad_real : &trainer->grad_fake;
+    double part = 0.0;
+    gan_status status = gan_model_forward(d, input, &logits);
+    if (status != GAN_OK)
+        return status;
+    *score += mean_score(trainer, logits);
+    status = gan__loss_discriminator_part(trainer->loss, trainer->rng, real, logits, &part, grad);
+    if (status == GAN_OK)
+        status = gan_model_backward(d, grad, 0, NULL);
+    *loss += part;
+    return status;
+}
+
+/* One update of discriminator k on D's inputs `real` and `fake` (as PyTorch's
+ * errD_real.backward(); errD_fake.backward(): BatchNorm sees the two batches apart). */
 static gan_status update_one_discriminator(gan_trainer *trainer, int k, const gan_tensor *real,
                                            const gan_tensor *fake, critic_sums *sums)
 {
     gan_model *d = trainer->discriminators[k]->model;
     gan_optim *optim = trainer->discriminator_optims[k];
-    const gan_tensor *logits = NULL;
-    double loss_real, loss_fake;
+    double loss = 0.0;
     gan_status status = gan_model_zero_grad(d);
     if (status == GAN_OK)
-        status = gan_model_forward(d, real, &logits);
+        status = discriminator_half(trainer, d, real, true, &sums->real_score, &loss);
+    if (status == GAN_OK)
+        status = discriminator_half(trainer, d, fake, false, &sums->fake_score, &loss);
     if (status != GAN_OK)
         return status;
-    sums->real_score += mean_score(trainer, logits);
-    status = gan__loss_discriminator_part(trainer->loss, trainer->rng, true, logits, &loss_real,
-                                          &trainer->grad_real);
-    if (status == GAN_OK)
-        status = gan_model_backward(d, &trainer->grad_real, 0, NULL);
-    if (status == GAN_OK)
-        status = gan_model_forward(d, fake, &logits);
-    if (status != GAN_OK)
-        return status;
-    sums->fake_score += mean_score(trainer, logits);
-    status = gan__loss_discriminator_part(trainer->loss, trainer->rng, false, logits, &loss_fake,
-                                          &trainer->grad_fake);
-    if (status == GAN_OK)
-        status = gan_model_backward(d, &trainer->grad_fake, 0, NULL);
-    if (status != GAN_OK)
-        return status;
-    sums->loss += loss_real + loss_fake;
-    if (!isfinite(loss_real + loss_fake))
-        return not_finite("discriminator loss", loss_real + loss_fake);
+    sums->loss += loss;
+    if (!isfinite(loss))
+        return not_finite("discriminator loss", loss);
     status = gan_optim_step(optim);
     if (status != GAN_OK)
         return status;
