@@ -129,6 +129,27 @@ static void gan_dataset_position_misuse(fixture *f)
     misuse(gan_dataset_position(f->dataset, &epoch, NULL), GAN_ERR_INVALID_ARGUMENT);
 }
 
+static void gan_dataset_set_shard_misuse(fixture *f)
+{
+    const int64_t bad[][2] = {{0, 0}, {1, 1}, {-1, 2}, {2, 2}, {0, 65537}, {0, INT64_MIN},
+                              {INT64_MAX, INT64_MAX}};
+    misuse(gan_dataset_set_shard(NULL, 0, 1), GAN_ERR_INVALID_ARGUMENT);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        misuse_says(gan_dataset_set_shard(f->dataset, bad[i][0], bad[i][1]),
+                    GAN_ERR_INVALID_ARGUMENT, "rank");
+    int64_t rank = -1, world = -1;
+    assert_status(gan_dataset_shard(f->dataset, &rank, &world), GAN_OK);
+    assert_true(rank == 0 && world == 1);
+}
+
+static void gan_dataset_shard_misuse(fixture *f)
+{
+    int64_t rank = 0, world = 0;
+    misuse(gan_dataset_shard(NULL, &rank, &world), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_dataset_shard(f->dataset, NULL, &world), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_dataset_shard(f->dataset, &rank, NULL), GAN_ERR_INVALID_ARGUMENT);
+}
+
 static void gan_dataset_copy_misuse(fixture *f)
 {
     gan_dataset *d = f->dataset;
@@ -363,6 +384,7 @@ static const misuse_case data_cases[] = {
     CASE(gan_dataset_load_idx), CASE(gan_dataset_free), CASE(gan_dataset_count),
     CASE(gan_dataset_has_labels), CASE(gan_dataset_sample_shape), CASE(gan_dataset_set_int),
     CASE(gan_dataset_get_int), CASE(gan_dataset_next_batch), CASE(gan_dataset_position),
+    CASE(gan_dataset_set_shard), CASE(gan_dataset_shard),
     CASE(gan_dataset_copy), CASE(gan_image_write_png_grid), CASE(gan_feature_stats_new),
     CASE(gan_feature_stats_free), CASE(gan_feature_stats_reset), CASE(gan_feature_stats_add),
     CASE(gan_feature_stats_count), CASE(gan_feature_stats_dimension),

@@ -559,6 +559,63 @@ static void copies_are_in_file_order(void **state)
     gan_dataset_free(dataset);
 }
 
+/* Three shards with batch 2 read, step by step, the slices of one process's batch 6 over
+ * the same order (N = 25: four global batches an epoch, the last short one dropped), and
+ * report the same position. */
+static void shards_split_one_global_batch(void **state)
+{
+    (void)state;
+    enum { WORLD = 3, LOCAL = 2, STEPS = 9 };
+    gan_dataset *whole = load_test_set(0, 0, GAN_PIXELS_UNIT), *shards[WORLD];
+    gan_rng *whole_rng = NULL, *rngs[WORLD];
+    assert_status(gan_rng_new(&whole_rng, 8), GAN_OK);
+    assert_status(gan_dataset_set_int(whole, GAN_DATASET_DROP_LAST, 1), GAN_OK);
+    for (int r = 0; r < WORLD; r++) {
+        shards[r] = load_test_set(0, 0, GAN_PIXELS_UNIT);
+        assert_status(gan_rng_new(&rngs[r], 8), GAN_OK);
+        assert_status(gan_dataset_set_shard(shards[r], r, WORLD), GAN_OK);
+        int64_t rank = -1, world = -1;
+        assert_status(gan_dataset_shard(shards[r], &rank, &world), GAN_OK);
+        assert_true(rank == r && world == WORLD);
+    }
+    gan_tensor *big = new_tensor4(WORLD * LOCAL, 1, ROWS, COLS), *small = new_tensor4(LOCAL, 1, ROWS, COLS);
+    for (int step = 0; step < STEPS; step++) {
+        int64_t count = -1, epoch, index, shard_epoch, shard_index;
+        assert_status(gan_dataset_next_batch(whole, whole_rng, big, NULL, &count), GAN_OK);
+        assert_int_equal(count, WORLD * LOCAL);
+        assert_status(gan_dataset_position(whole, &epoch, &index), GAN_OK);
+        for (int r = 0; r < WORLD; r++) {
+            assert_status(gan_dataset_next_batch(shards[r], rngs[r], small, NULL, &count), GAN_OK);
+            assert_int_equal(count, LOCAL);
+            for (int row = 0; row < LOCAL; row++)
+                assert_int_equal(sample_of(small, row), sample_of(big, r * LOCAL + row));
+            assert_status(gan_dataset_position(shards[r], &shard_epoch, &shard_index), GAN_OK);
+            assert_int_equal(shard_epoch, epoch);
+            assert_int_equal(shard_index, index);
+        }
+    }
+    /* Unsharded again; the rank and world are checked. */
+    assert_status(gan_dataset_set_shard(shards[0], 0, 1), GAN_OK);
+    assert_status(gan_dataset_set_shard(shards[0], 3, 3), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_dataset_set_shard(shards[0], -1, 2), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_dataset_set_shard(shards[0], 0, 0), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_dataset_set_shard(shards[0], 0, 65537), GAN_ERR_INVALID_ARGUMENT);
+    /* A global batch larger than the data set delivers nothing: refused. */
+    gan_tensor *too_big = new_tensor4(9, 1, ROWS, COLS);
+    int64_t count = -1;
+    assert_status(gan_dataset_next_batch(shards[1], rngs[1], too_big, NULL, &count), GAN_ERR_SHAPE);
+    assert_non_null(strstr(gan_last_error(), "over every shard"));
+    gan_tensor_free(too_big);
+    gan_tensor_free(big);
+    gan_tensor_free(small);
+    for (int r = 0; r < WORLD; r++) {
+        gan_dataset_free(shards[r]);
+        gan_rng_free(rngs[r]);
+    }
+    gan_dataset_free(whole);
+    gan_rng_free(whole_rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +628,7 @@ int main(void)
         cmocka_unit_test(the_last_batch_is_short_or_dropped),
         cmocka_unit_test(batch_arguments_are_checked),
         cmocka_unit_test(copies_are_in_file_order),
+        cmocka_unit_test(shards_split_one_global_batch),
     };
     return cmocka_run_group_tests(tests, make_temp_dir, remove_temp_dir);
 }

@@ -89,15 +89,40 @@ GAN_API gan_status gan_dataset_get_int(const gan_dataset *dataset, gan_dataset_o
  * @param[out] images [B, channels, height, width]: the first *count rows are filled
  * @param[out] labels [B] or [B, 1] receiving the labels as floats, or NULL
  * @param[out] count  receives the number of samples delivered: B, or fewer for the last
- *                    batch of an epoch (unless GAN_DATASET_DROP_LAST)
+ *                    batch of an epoch (unless GAN_DATASET_DROP_LAST, or sharded)
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL, labels asked of a data set without them),
- *         GAN_ERR_SHAPE (naming both shapes; also B larger than the data set with drop_last).
+ *         GAN_ERR_SHAPE (naming both shapes; also B larger than the data set with drop_last,
+ *         or world B larger than it when sharded).
  */
 GAN_API gan_status gan_dataset_next_batch(gan_dataset *dataset, gan_rng *rng, gan_tensor *images,
                                           gan_tensor *labels, int64_t *count);
 
 /**
- * Where the data set is: the epoch (from 0) and the samples already delivered in it.
+ * Shards the data set for data-parallel training: process @p rank of @p world takes a
+ * disjoint slice of the same per-epoch order. With batch B on every process, a step reads
+ * samples [index + rank B, index + (rank + 1) B) of the order and moves the position on
+ * by world B, so the world's batches together are exactly the batch world B of one
+ * process. Every process must use the same seed and position (a checkpoint carries the
+ * position, which is the same on every rank). While sharded, an epoch ends when fewer than
+ * world B samples are left, whatever GAN_DATASET_DROP_LAST says, so the processes stay in
+ * step. (1, 0) is no sharding, the default. Since 0.6.0.
+ * @param dataset  the data set
+ * @param rank     0 to world - 1
+ * @param world    the number of processes, 1 to 65536
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT.
+ */
+GAN_API gan_status gan_dataset_set_shard(gan_dataset *dataset, int64_t rank, int64_t world);
+
+/**
+ * The shard: this process's rank and the number of processes ((0, 1) when not sharded).
+ * Since 0.6.0.
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT (NULL).
+ */
+GAN_API gan_status gan_dataset_shard(const gan_dataset *dataset, int64_t *rank, int64_t *world);
+
+/**
+ * Where the data set is: the epoch (from 0) and the samples already delivered in it (by
+ * every shard together, when sharded).
  * @return GAN_OK or GAN_ERR_INVALID_ARGUMENT.
  */
 GAN_API gan_status gan_dataset_position(const gan_dataset *dataset, int64_t *epoch,

@@ -23,6 +23,8 @@
 #include "data/idx.h"
 #include "gan/data.h"
 
+enum { GAN_DATASET_MAX_WORLD = 65536 };
+
 struct gan_dataset {
     int64_t count;            /* samples, 1 .. GAN_IDX_MAX_COUNT */
     int64_t height, width;    /* one channel */
@@ -35,6 +37,7 @@ struct gan_dataset {
     int64_t index;            /* samples delivered in this epoch */
     uint64_t shuffle_position; /* where this epoch's order was drawn, or ..._NOT_DRAWN */
     int drop_last;
+    int64_t rank, world;      /* gan_dataset_set_shard: world 1 when not sharded */
 };
 
 /* ---- loading ------------------------------------------------------------------------- */
@@ -68,6 +71,7 @@ static gan_dataset *allocate(const gan_idx_file *images, bool with_labels)
     dataset->epoch = 0;
     dataset->index = 0;
     dataset->shuffle_position = GAN_DATASET_ORDER_NOT_DRAWN;
+    dataset->world = 1;
     /* data_bytes * sizeof(float) fits in size_t: checked when the header was read. */
     dataset->pixels = gan__alloc((size_t)images->data_bytes, "data set images");
     if (dataset->pixels && with_labels)
@@ -192,6 +196,30 @@ gan_status gan_dataset_get_int(const gan_dataset *dataset, gan_dataset_option op
         return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: unknown data set option %d", __func__,
                          (int)option);
     *value = dataset->drop_last;
+    return GAN_OK;
+}
+
+gan_status gan_dataset_set_shard(gan_dataset *dataset, int64_t rank, int64_t world)
+{
+    if (!dataset)
+        return gan__null(__func__, "dataset");
+    if (world < 1 || world > GAN_DATASET_MAX_WORLD || rank < 0 || rank >= world)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: rank %lld of %lld processes: the world "
+                         "must be 1 to %d and the rank 0 to world - 1", __func__,
+                         (long long)rank, (long long)world, GAN_DATASET_MAX_WORLD);
+    dataset->rank = rank;
+    dataset->world = world;
+    return GAN_OK;
+}
+
+gan_status gan_dataset_shard(const gan_dataset *dataset, int64_t *rank, int64_t *world)
+{
+    if (!dataset)
+        return gan__null(__func__, "dataset");
+    if (!rank || !world)
+        return gan__null(__func__, !rank ? "rank" : "world");
+    *rank = dataset->rank;
+    *world = dataset->world;
     return GAN_OK;
 }
 
@@ -322,16 +350,22 @@ gan_status gan_dataset_next_batch(gan_dataset *dataset, gan_rng *rng, gan_tensor
     gan_status status = check_tensors(__func__, dataset, images, labels, 1);
     if (status != GAN_OK)
         return status;
+    /* Sharded, every process reads its slice of one global batch, and a short global batch
+     * is dropped so that every process ends the epoch at the same step. */
     int64_t batch = images->shape[0];
-    if (dataset->drop_last && batch > dataset->count)
-        return gan__fail(GAN_ERR_SHAPE, "%s: batch of %lld with drop_last on a data set of %lld "
-                         "samples would deliver nothing", __func__, (long long)batch,
-                         (long long)dataset->count);
+    bool sharded = dataset->world > 1, drop_last = dataset->drop_last || sharded;
+    int64_t global = batch;
+    if (sharded && __builtin_mul_overflow(batch, dataset->world, &global))
+        global = INT64_MAX;
+    if (drop_last && global > dataset->count)
+        return gan__fail(GAN_ERR_SHAPE, "%s: a batch of %lld%s with drop_last on a data set of "
+                         "%lld samples would deliver nothing", __func__, (long long)global,
+                         sharded ? " (over every shard)" : "", (long long)dataset->count);
 
     int64_t epoch = dataset->epoch, index = dataset->index;
     bool drawn = dataset->shuffle_position != GAN_DATASET_ORDER_NOT_DRAWN;
     int64_t left = dataset->count - index;
-    if (left == 0 || (dataset->drop_last && left < batch)) {
+    if (left == 0 || (drop_last && left < global)) {
         if (epoch == INT64_MAX)
             return gan__fail(GAN_ERR_OVERFLOW, "%s: the epoch counter is at its limit", __func__);
         epoch++;
@@ -348,11 +382,11 @@ gan_status gan_dataset_next_batch(gan_dataset *dataset, gan_rng *rng, gan_tensor
         draw_order(dataset, rng, position); /* cannot fail from here on */
     }
     left = dataset->count - index;
-    int64_t delivered = batch < left ? batch : left;
+    int64_t delivered = batch < left ? batch : left, first = index + dataset->rank * batch;
     for (int64_t row = 0; row < delivered; row++)
-        copy_sample(dataset, dataset->order[index + row], row, images, labels);
+        copy_sample(dataset, dataset->order[first + row], row, images, labels);
     dataset->epoch = epoch;
-    dataset->index = index + delivered;
+    dataset->index = index + (sharded ? global : delivered);
     *count = delivered;
     return GAN_OK;
 }
