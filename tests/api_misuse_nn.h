@@ -636,6 +636,14 @@ static void gan_load_report_name_misuse(fixture *f)
 
 NULL_CASE_NO_OP(gan_load_report_free)
 
+static void gan_model_checksum_misuse(fixture *f)
+{
+    uint64_t checksum = 7;
+    misuse(gan_model_checksum(NULL, &checksum), GAN_ERR_INVALID_ARGUMENT);
+    misuse(gan_model_checksum(f->game.d_model, NULL), GAN_ERR_INVALID_ARGUMENT);
+    assert_true(checksum == 7);
+}
+
 static const misuse_case nn_cases[] = {
     CASE(gan_layer_dense), CASE(gan_layer_conv2d), CASE(gan_layer_conv_transpose2d),
     CASE(gan_layer_batchnorm1d), CASE(gan_layer_batchnorm2d), CASE(gan_layer_layernorm),
@@ -653,6 +661,7 @@ static const misuse_case nn_cases[] = {
     CASE(gan_model_zero_grad), CASE(gan_model_parameter_count), CASE(gan_model_parameter_arrays),
     CASE(gan_model_named_parameter_count), CASE(gan_model_named_parameter),
     CASE(gan_model_named_buffer_count), CASE(gan_model_named_buffer), CASE(gan_model_summary),
+    CASE(gan_model_checksum),
     CASE(gan_model_save), CASE(gan_model_load), CASE(gan_model_load_weights),
     CASE(gan_model_load_matching), CASE(gan_load_report_count), CASE(gan_load_report_name),
     CASE(gan_load_report_free),

@@ -420,6 +420,61 @@ static void layer_names_and_options_are_checked(void **state)
 
 /* Fail each allocation of building, the first pass and a batch growth in turn: a clean
  * error, nothing leaked, and the model still works once memory is back. */
+/* FNV-1a 64 over the floats' little-endian bytes, written here from its definition. */
+static uint64_t fnv1a(uint64_t hash, const float *values, size_t count)
+{
+    const unsigned char *bytes = (const unsigned char *)values; /* x86-64: little-endian */
+    for (size_t i = 0; i < count * sizeof(float); i++)
+        hash = (hash ^ bytes[i]) * UINT64_C(0x100000001b3);
+    return hash;
+}
+
+/* The checksum covers parameters and buffers bit for bit, in named order. */
+static void the_checksum_sees_every_bit(void **state)
+{
+    (void)state;
+    gan_model *a = small_discriminator(), *b = small_discriminator();
+    gan_layer *norm = NULL;
+    assert_status(gan_layer_batchnorm1d(&norm, 1), GAN_OK);
+    assert_status(gan_model_add(a, norm), GAN_OK);
+    assert_status(gan_layer_batchnorm1d(&norm, 1), GAN_OK);
+    assert_status(gan_model_add(b, norm), GAN_OK);
+    uint64_t sum_a = 0, sum_b = 1;
+    assert_status(gan_model_checksum(a, &sum_a), GAN_OK);
+    assert_status(gan_model_checksum(b, &sum_b), GAN_OK);
+    assert_true(sum_a == sum_b);
+
+    /* The definition: parameters, then buffers, from the offset basis. */
+    float *params;
+    size_t count;
+    assert_status(gan_model_parameter_arrays(a, &params, NULL, &count), GAN_OK);
+    uint64_t want = fnv1a(UINT64_C(0xcbf29ce484222325), params, count);
+    for (int i = 0; i < gan_model_named_buffer_count(a); i++) {
+        gan_tensor *buffer;
+        assert_status(gan_model_named_buffer(a, i, NULL, &buffer), GAN_OK);
+        want = fnv1a(want, gan_tensor_data(buffer), (size_t)gan_tensor_numel(buffer));
+    }
+    assert_true(sum_a == want);
+
+    /* One ulp in one parameter, or a buffer, changes it; putting it back restores it. */
+    float saved = params[count / 2];
+    params[count / 2] = nextafterf(saved, INFINITY);
+    assert_status(gan_model_checksum(a, &sum_a), GAN_OK);
+    assert_true(sum_a != sum_b);
+    params[count / 2] = saved;
+    gan_tensor *running_var;
+    assert_status(gan_model_named_buffer(b, 1, NULL, &running_var), GAN_OK);
+    gan_tensor_data(running_var)[0] = 2.0f;
+    assert_status(gan_model_checksum(b, &sum_b), GAN_OK);
+    assert_status(gan_model_checksum(a, &sum_a), GAN_OK);
+    assert_true(sum_a != sum_b);
+
+    assert_status(gan_model_checksum(NULL, &sum_a), GAN_ERR_INVALID_ARGUMENT);
+    assert_status(gan_model_checksum(a, NULL), GAN_ERR_INVALID_ARGUMENT);
+    gan_model_free(a);
+    gan_model_free(b);
+}
+
 static void every_failed_allocation_is_survived(void **state)
 {
     (void)state;
@@ -492,6 +547,7 @@ int main(void)
         cmocka_unit_test(norm_layers_start_as_in_pytorch),
         cmocka_unit_test(null_handles_are_errors),
         cmocka_unit_test(layer_names_and_options_are_checked),
+        cmocka_unit_test(the_checksum_sees_every_bit),
         cmocka_unit_test(every_failed_allocation_is_survived),
     };
     return cmocka_run_group_tests(tests, install_counting_allocator, remove_counting_allocator);

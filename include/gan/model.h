@@ -212,6 +212,17 @@ GAN_API gan_status gan_model_named_buffer(gan_model *model, int index, const cha
                                           gan_tensor **value);
 
 /**
+ * A 64-bit checksum of every parameter and buffer, bit for bit: FNV-1a 64 over the
+ * little-endian bytes of each float, the named parameters first and then the named buffers,
+ * in their order. Processes that hold bitwise the same model get the same value, so
+ * data-parallel ranks can prove they agree by comparing one number. Since 0.6.0.
+ * @param model          the model
+ * @param[out] checksum  receives the checksum
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT.
+ */
+GAN_API gan_status gan_model_checksum(const gan_model *model, uint64_t *checksum);
+
+/**
  * Writes a table of the layers into @p buffer: index and name, kind, output shape and
  * parameter count, then the totals. Always NUL-terminated when @p capacity > 0.
  * @param model         the model
