@@ -133,9 +133,10 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LINKED_LIBRARY) | test-deps
 
 # White-box tests call internal functions (gan__*), which the shared library hides, so they
 # link the static library instead (all of libgan, one copy: its allocator hooks are the
-# program's own): test_parser_branches (the file parsers) and test_kernels (GEMM, SIMD and
-# thread-pool kernels).
-WHITE_BOX_TESTS := $(BUILD)/tests/test_parser_branches $(BUILD)/tests/test_kernels
+# program's own): test_parser_branches (the file parsers), test_kernels (GEMM, SIMD and
+# thread-pool kernels) and test_random_slices (slices of a random fill).
+WHITE_BOX_TESTS := $(BUILD)/tests/test_parser_branches $(BUILD)/tests/test_kernels \
+                   $(BUILD)/tests/test_random_slices
 $(WHITE_BOX_TESTS): $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(STATIC) | test-deps
 	@mkdir -p $(@D)
 	$(CC) $(PROGRAM_CFLAGS) -D_POSIX_C_SOURCE=200809L -Itests -Ilibgan \

@@ -112,23 +112,30 @@ static double unit_interval(uint32_t bits)
     return (double)(bits >> 8) * 0x1p-24;
 }
 
-gan_status gan__rng_uniform(gan_rng *rng, gan_rng_stream stream, float *values, int64_t count,
-                            float low, float high)
+gan_status gan__rng_uniform_slice(gan_rng *rng, gan_rng_stream stream, float *values,
+                                  int64_t first, int64_t count, int64_t total, float low,
+                                  float high)
 {
-    uint64_t block = 0;
-    gan_status status = reserve_blocks("random uniform fill", rng, stream, count, &block);
+    uint64_t base = 0;
+    gan_status status = reserve_blocks("random uniform fill", rng, stream, total, &base);
     if (status != GAN_OK)
         return status;
     double width = (double)high - (double)low; /* finite in double even for ±FLT_MAX */
     float below_high = nextafterf(high, low);
-    for (int64_t i = 0; i < count; i += 4, block++) {
-        gan_philox_block bits = draw_block(rng, stream, block);
-        for (int64_t lane = 0; lane < 4 && i + lane < count; lane++) {
+    for (int64_t i = first; i < first + count;) {
+        gan_philox_block bits = draw_block(rng, stream, base + (uint64_t)i / 4);
+        for (int64_t lane = i % 4; lane < 4 && i < first + count; lane++, i++) {
             float value = (float)(low + width * unit_interval(bits.word[lane]));
-            values[i + lane] = value < high ? value : below_high; /* rounding may hit high */
+            values[i - first] = value < high ? value : below_high; /* rounding may hit high */
         }
     }
     return GAN_OK;
+}
+
+gan_status gan__rng_uniform(gan_rng *rng, gan_rng_stream stream, float *values, int64_t count,
+                            float low, float high)
+{
+    return gan__rng_uniform_slice(rng, stream, values, 0, count, count, low, high);
 }
 
 /* Box-Muller on two 32-bit words; the first maps into (0, 1) so its logarithm is finite. */
@@ -141,22 +148,29 @@ static void box_muller(uint32_t word0, uint32_t word1, double normal[2])
     normal[1] = radius * sin(angle);
 }
 
-gan_status gan__rng_normal(gan_rng *rng, gan_rng_stream stream, float *values, int64_t count,
-                           float mean, float std)
+gan_status gan__rng_normal_slice(gan_rng *rng, gan_rng_stream stream, float *values,
+                                 int64_t first, int64_t count, int64_t total, float mean,
+                                 float std)
 {
-    uint64_t block = 0;
-    gan_status status = reserve_blocks("random normal fill", rng, stream, count, &block);
+    uint64_t base = 0;
+    gan_status status = reserve_blocks("random normal fill", rng, stream, total, &base);
     if (status != GAN_OK)
         return status;
-    for (int64_t i = 0; i < count; i += 4, block++) {
-        gan_philox_block bits = draw_block(rng, stream, block);
+    for (int64_t i = first; i < first + count;) {
+        gan_philox_block bits = draw_block(rng, stream, base + (uint64_t)i / 4);
         double normal[4];
         box_muller(bits.word[0], bits.word[1], normal);
         box_muller(bits.word[2], bits.word[3], normal + 2);
-        for (int64_t lane = 0; lane < 4 && i + lane < count; lane++)
-            values[i + lane] = (float)(mean + std * normal[lane]);
+        for (int64_t lane = i % 4; lane < 4 && i < first + count; lane++, i++)
+            values[i - first] = (float)(mean + std * normal[lane]);
     }
     return GAN_OK;
+}
+
+gan_status gan__rng_normal(gan_rng *rng, gan_rng_stream stream, float *values, int64_t count,
+                           float mean, float std)
+{
+    return gan__rng_normal_slice(rng, stream, values, 0, count, count, mean, std);
 }
 
 gan_status gan_rng_fill_uniform(gan_rng *rng, gan_rng_stream stream, gan_tensor *tensor,
