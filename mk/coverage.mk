@@ -65,7 +65,7 @@ TSAN_BUILD := build/tsan
 # threads, with two application threads sharing it. No suppression file: a report fails
 # the run.
 TSAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
-TSAN_TESTS ?= test_threads_tsan test_threads test_kernels
+TSAN_TESTS ?= test_threads_tsan test_threads test_kernels test_data_parallel
 TSAN_PROGRAMS = $(TSAN_TESTS:%=$(TSAN_BUILD)/tests/%)
 
 check-tsan:

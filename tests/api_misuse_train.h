@@ -630,6 +630,21 @@ static void gan_trainer_add_discriminator_misuse(fixture *f)
 
 NULL_CASE_VALUE(gan_trainer_discriminator_count, -1)
 
+static void gan_trainer_set_gradient_hook_misuse(fixture *f)
+{
+    (void)f;
+    misuse(gan_trainer_set_gradient_hook(NULL, NULL, NULL), GAN_ERR_INVALID_ARGUMENT);
+}
+
+static void gan_trainer_set_shard_misuse(fixture *f)
+{
+    const int64_t bad[][2] = {{0, 0}, {1, 1}, {-1, 2}, {0, 65537}, {INT64_MAX, INT64_MAX}};
+    misuse(gan_trainer_set_shard(NULL, 0, 1), GAN_ERR_INVALID_ARGUMENT);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        misuse_says(gan_trainer_set_shard(f->game.trainer, bad[i][0], bad[i][1]),
+                    GAN_ERR_INVALID_ARGUMENT, "rank");
+}
+
 static void gan_trainer_record_evaluation_misuse(fixture *f)
 {
     gan_trainer *t = f->game.trainer;
@@ -794,6 +809,7 @@ static const misuse_case train_cases[] = {
     CASE(gan_trainer_set_dataset), CASE(gan_trainer_save), CASE(gan_trainer_load),
     CASE(gan_trainer_add_discriminator), CASE(gan_trainer_discriminator_count),
     CASE(gan_trainer_record_evaluation), CASE(gan_trainer_best_evaluation),
+    CASE(gan_trainer_set_gradient_hook), CASE(gan_trainer_set_shard),
 };
 
 #endif /* GAN_TEST_API_MISUSE_TRAIN_H */

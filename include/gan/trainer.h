@@ -189,6 +189,36 @@ GAN_API gan_status gan_trainer_add_discriminator(gan_trainer *trainer,
 GAN_API int gan_trainer_discriminator_count(const gan_trainer *trainer);
 
 /**
+ * Called by gan_trainer_step() with a player's whole gradient array after its backward pass
+ * and before its optimizer step: player 0 is the generator, 1, 2, ... the discriminators in
+ * the order they were given. It must leave in place the gradients the optimizer is to
+ * apply: for data-parallel training, their average over every process (an all-reduce).
+ * A status other than GAN_OK fails the step, which is then undone. Since 0.6.0.
+ */
+typedef gan_status (*gan_gradient_hook)(void *user_data, int player, float *gradients,
+                                        size_t count);
+
+/**
+ * Sets the gradient hook (NULL removes it). Since 0.6.0.
+ * @return GAN_OK or GAN_ERR_INVALID_ARGUMENT.
+ */
+GAN_API gan_status gan_trainer_set_gradient_hook(gan_trainer *trainer, gan_gradient_hook hook,
+                                                 void *user_data);
+
+/**
+ * Makes this trainer process @p rank of @p world in data-parallel training: with a real
+ * batch of B, it draws its slice of the latent vectors and instance noise of one global
+ * batch of world B, so the processes together draw what one process training on world B
+ * would. With a gradient hook that averages over the processes and data sets sharded the
+ * same way (gan_dataset_set_shard()), the world trains as one process with batch world B
+ * (up to rounding), provided every process starts from the same state and seed. Label
+ * flipping and Dropout draw per process; BatchNorm uses each process's own batch
+ * statistics. (0, 1), no sharding, is the default. Since 0.6.0.
+ * @return GAN_OK or GAN_ERR_INVALID_ARGUMENT (world outside 1..65536, rank outside 0..world - 1).
+ */
+GAN_API gan_status gan_trainer_set_shard(gan_trainer *trainer, int64_t rank, int64_t world);
+
+/**
  * Records a periodic evaluation of the generator, for early stopping and the coverage
  * alarm: @p metric is lower-is-better (an FID), @p coverage a share in [0, 1] (classes
  * covered over classes), or a negative number when not measured. The best metric, the

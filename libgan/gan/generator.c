@@ -62,6 +62,12 @@ int64_t gan_generator_latent_size(const gan_generator *generator)
 
 gan_status gan__generator_draw_latent(gan_generator *generator, gan_rng *rng, int64_t count)
 {
+    return gan__generator_draw_latent_slice(generator, rng, count, 0, 1);
+}
+
+gan_status gan__generator_draw_latent_slice(gan_generator *generator, gan_rng *rng,
+                                            int64_t count, int64_t rank, int64_t world)
+{
     if (count > generator->latent_capacity) {
         size_t floats;
         int64_t total;
@@ -79,10 +85,14 @@ gan_status gan__generator_draw_latent(gan_generator *generator, gan_rng *rng, in
     gan__tensor_view(&generator->latent, generator->latent_data, 2,
                      (const int64_t[]){count, generator->latent_size});
     float *values = generator->latent_data;
-    int64_t n = count * generator->latent_size;
+    int64_t n = count * generator->latent_size, total;
+    if (!gan__mul_i64(n, world, &total))
+        return gan__fail(GAN_ERR_OVERFLOW, "%lld latent vectors on each of %lld processes are "
+                         "too many", (long long)count, (long long)world);
     return generator->distribution == GAN_LATENT_NORMAL
-               ? gan__rng_normal(rng, GAN_RNG_NOISE, values, n, 0.0f, 1.0f)
-               : gan__rng_uniform(rng, GAN_RNG_NOISE, values, n, -1.0f, 1.0f);
+               ? gan__rng_normal_slice(rng, GAN_RNG_NOISE, values, rank * n, n, total, 0.0f, 1.0f)
+               : gan__rng_uniform_slice(rng, GAN_RNG_NOISE, values, rank * n, n, total, -1.0f,
+                                        1.0f);
 }
 
 /* @p target has the shape the generator makes, @p rank dimensions of @p shape. */

@@ -18,6 +18,12 @@ struct gan_generator {
  * grows only when count exceeds every earlier count). */
 gan_status gan__generator_draw_latent(gan_generator *generator, gan_rng *rng, int64_t count);
 
+/* As gan__generator_draw_latent, but the `count` vectors are slice `rank` of a draw of
+ * world * count vectors (data-parallel training: every process draws its part of one
+ * global batch, and the stream moves past all of it). */
+gan_status gan__generator_draw_latent_slice(gan_generator *generator, gan_rng *rng,
+                                            int64_t count, int64_t rank, int64_t world);
+
 /* Copies a model output into a caller tensor of the same shape, naming `function` on error. */
 gan_status gan__copy_output(const char *function, const gan_tensor *output, gan_tensor *target);
 

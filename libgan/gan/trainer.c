@@ -158,6 +158,7 @@ gan_status gan_trainer_new(gan_trainer **out, gan_generator *generator,
     trainer->loss = loss;
     trainer->objective = objective;
     trainer->n_critic = 1;
+    trainer->shard_world = 1;
     gan_model_set_rng(generator->model, rng);
     gan_model_set_rng(discriminator->model, rng);
     *out = trainer;

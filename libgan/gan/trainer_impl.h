@@ -41,6 +41,9 @@ struct gan_trainer {
     gan_evaluation_record evaluations;
     gan_step_callback callback;
     void *callback_user_data;
+    gan_gradient_hook gradient_hook;
+    void *gradient_hook_user_data;
+    int64_t shard_rank, shard_world; /* gan_trainer_set_shard: world 1 when alone */
 
     /* d loss / d logits for the real and the fake batch, over one growing buffer. */
     float *logit_grads;
@@ -64,6 +67,9 @@ struct gan_trainer {
 gan_status gan__update_discriminators(gan_trainer *trainer, const gan_tensor *real, float sigma,
                                       const gan_tensor **fake);
 gan_status gan__update_generator(gan_trainer *trainer, const gan_tensor *fake, float sigma);
+
+/* The gradient hook's call for `player` over `model`'s gradients (GAN_OK without a hook). */
+gan_status gan__reduce_gradients(gan_trainer *trainer, int player, gan_model *model);
 void gan__measure_diversity(gan_trainer *trainer, const gan_tensor *real, const gan_tensor *fake);
 
 /* Discriminator k's name in messages and its prefix in checkpoints: "discriminator" for

@@ -179,6 +179,29 @@ gan_status gan_trainer_get_int(const gan_trainer *trainer, gan_trainer_option op
     return GAN_OK;
 }
 
+gan_status gan_trainer_set_gradient_hook(gan_trainer *trainer, gan_gradient_hook hook,
+                                         void *user_data)
+{
+    if (!trainer)
+        return gan__null(__func__, "trainer");
+    trainer->gradient_hook = hook;
+    trainer->gradient_hook_user_data = user_data;
+    return GAN_OK;
+}
+
+gan_status gan_trainer_set_shard(gan_trainer *trainer, int64_t rank, int64_t world)
+{
+    if (!trainer)
+        return gan__null(__func__, "trainer");
+    if (world < 1 || world > 65536 || rank < 0 || rank >= world)
+        return gan__fail(GAN_ERR_INVALID_ARGUMENT, "%s: rank %lld of %lld processes: the world "
+                         "must be 1 to 65536 and the rank 0 to world - 1", __func__,
+                         (long long)rank, (long long)world);
+    trainer->shard_rank = rank;
+    trainer->shard_world = world;
+    return GAN_OK;
+}
+
 int gan_trainer_discriminator_count(const gan_trainer *trainer)
 {
     if (!trainer) {

@@ -63,8 +63,14 @@ static gan_status noisy_input(gan_trainer *trainer, const gan_tensor *samples, g
     *input = samples;
     if (sigma == 0.0f)
         return GAN_OK;
-    gan_status status = gan__rng_normal(trainer->rng, GAN_RNG_INSTANCE_NOISE, noisy->data,
-                                        noisy->numel, 0.0f, sigma);
+    /* This process's slice of the noise of the whole world's batch. */
+    int64_t total;
+    if (__builtin_mul_overflow(noisy->numel, trainer->shard_world, &total))
+        return gan__fail(GAN_ERR_OVERFLOW, "gan_trainer_step: instance noise for %lld "
+                         "processes overflows", (long long)trainer->shard_world);
+    gan_status status = gan__rng_normal_slice(trainer->rng, GAN_RNG_INSTANCE_NOISE, noisy->data,
+                                              trainer->shard_rank * noisy->numel, noisy->numel,
+                                              total, 0.0f, sigma);
     if (status != GAN_OK)
         return status;
     for (int64_t i = 0; i < noisy->numel; i++)
@@ -115,7 +121,9 @@ static gan_status update_one_discriminator(gan_trainer *trainer, int k, const ga
     sums->loss += loss;
     if (!isfinite(loss))
         return not_finite("discriminator loss", loss);
-    status = gan_optim_step(optim);
+    status = gan__reduce_gradients(trainer, 1 + k, d);
+    if (status == GAN_OK)
+        status = gan_optim_step(optim);
     if (status != GAN_OK)
         return status;
     float norm;
@@ -132,8 +140,9 @@ gan_status gan__update_discriminators(gan_trainer *trainer, const gan_tensor *re
                                         float sigma, const gan_tensor **fake)
 {
     const gan_tensor *real_input = NULL, *fake_input = NULL;
-    gan_status status = gan__generator_draw_latent(trainer->generator, trainer->rng,
-                                                   real->shape[0]);
+    gan_status status = gan__generator_draw_latent_slice(trainer->generator, trainer->rng,
+                                                         real->shape[0], trainer->shard_rank,
+                                                         trainer->shard_world);
     if (status == GAN_OK)
         status = gan_model_forward(trainer->generator->model, &trainer->generator->latent, fake);
     if (status == GAN_OK)
@@ -220,11 +229,30 @@ gan_status gan__update_generator(gan_trainer *trainer, const gan_tensor *fake, f
     status = gan_model_backward(trainer->generator->model, combine_gradients(trainer, grads, weights),
                                 0, NULL);
     if (status == GAN_OK)
+        status = gan__reduce_gradients(trainer, 0, trainer->generator->model);
+    if (status == GAN_OK)
         status = gan_optim_step(trainer->generator_optim);
     if (status != GAN_OK)
         return status;
     gan_optim_last_grad_norm(trainer->generator_optim, &trainer->stats[GAN_STAT_G_GRAD_NORM]);
     return trainer->ema ? gan_ema_update(trainer->ema) : GAN_OK;
+}
+
+gan_status gan__reduce_gradients(gan_trainer *trainer, int player, gan_model *model)
+{
+    if (!trainer->gradient_hook)
+        return GAN_OK;
+    float *gradients;
+    size_t count;
+    gan_model_parameter_arrays(model, NULL, &gradients, &count);
+    gan_status status = trainer->gradient_hook(trainer->gradient_hook_user_data, player,
+                                               gradients, count);
+    if (status == GAN_OK)
+        return GAN_OK;
+    /* The hook's own status when it is one of libgan's errors; GAN_ERR_STATE otherwise. */
+    gan_status reported = status >= GAN_ERR_NUMERIC && status < GAN_OK ? status : GAN_ERR_STATE;
+    return gan__fail(reported, "gan_trainer_step: the gradient hook returned %d for player %d; "
+                     "the step was undone", (int)status, player);
 }
 
 /* The mode-collapse statistic: G's batch's spread over the real batch's. */
