@@ -1,13 +1,15 @@
 /*
  * Fuzz target: model files, i.e. the safetensors reader (libgan/io/safetensors.c) and the
  * model loader (libgan/io/model_file.c). The input is the file. It goes to gan_model_load,
- * and to gan_model_load_weights into each fixed model of fuzz_fixtures.h. When the input
+ * and to gan_model_load_weights and gan_model_load_matching into each fixed model of
+ * fuzz_fixtures.h. When the input
  * carries libgan's checksum, the same is repeated with the checksum recomputed, so that
  * mutations reach the checks behind it.
  *
- * Checks: a failure is a known status with a message, gan_model_load's *out is NULL and
- * gan_model_load_weights left the model bitwise as it was; a loaded model runs forward, and
- * saving it and loading the copy gives the same architecture and the same bits.
+ * Checks: a failure is a known status with a message, gan_model_load's *out is NULL, the
+ * weight loaders left the model bitwise as it was and gan_model_load_matching's *report is
+ * NULL; a loaded model runs forward, saving it and loading the copy gives the same
+ * architecture and the same bits, and a report names at least one tensor loaded.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,19 +52,40 @@ static void load_model(const char *path)
     gan_model_free(model);
 }
 
-static void load_weights(const char *path, int which)
+/* A successful gan_model_load_matching's report: at least one tensor loaded, every name
+ * of every list readable. */
+static void check_report(const gan_load_report *report)
 {
+    fuzz_require(gan_load_report_count(report, GAN_LOAD_MATCHED) >= 1,
+                 "gan_model_load_matching succeeded without loading a tensor");
+    for (int list = GAN_LOAD_MATCHED; list <= GAN_LOAD_ONLY_IN_MODEL; list++)
+        for (int64_t i = 0; i < gan_load_report_count(report, (gan_load_list)list); i++)
+            fuzz_require(gan_load_report_name(report, (gan_load_list)list, i) != NULL,
+                         "a report name is NULL");
+}
+
+/* gan_model_load_weights (matching 0) or gan_model_load_matching (1) into fixture `which`. */
+static void load_weights(const char *path, int which, int matching)
+{
+    const char *what = matching ? "gan_model_load_matching" : "gan_model_load_weights";
     gan_model *model = fixture_model(which);
+    gan_load_report *report = (gan_load_report *)&report; /* not NULL: a failure must clear it */
     size_t count;
     float *before = fuzz_model_snapshot(model, &count);
     fuzz_clear_error();
-    gan_status status = gan_model_load_weights(model, path);
+    gan_status status = matching ? gan_model_load_matching(model, path, NULL, &report)
+                                 : gan_model_load_weights(model, path);
     if (status != GAN_OK) {
-        fuzz_check_failure(status, "gan_model_load_weights");
-        fuzz_require_model_unchanged(model, before, count, "gan_model_load_weights");
+        fuzz_check_failure(status, what);
+        fuzz_require_model_unchanged(model, before, count, what);
+        fuzz_require(!matching || report == NULL, "a failed %s left *report set", what);
     } else {
         fuzz_check_model_usable(model);
+        if (matching)
+            check_report(report);
     }
+    if (matching && status == GAN_OK)
+        gan_load_report_free(report);
     free(before);
     gan_model_free(model);
 }
@@ -71,7 +94,8 @@ static void load_everywhere(const char *path)
 {
     load_model(path);
     for (int which = 0; which < FIXTURE_MODEL_COUNT; which++)
-        load_weights(path, which);
+        for (int matching = 0; matching <= 1; matching++)
+            load_weights(path, which, matching);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
