@@ -644,6 +644,12 @@ static void gan_model_checksum_misuse(fixture *f)
     assert_true(checksum == 7);
 }
 
+static void gan_model_set_batchnorm_sync_misuse(fixture *f)
+{
+    (void)f;
+    misuse(gan_model_set_batchnorm_sync(NULL, NULL, NULL), GAN_ERR_INVALID_ARGUMENT);
+}
+
 static const misuse_case nn_cases[] = {
     CASE(gan_layer_dense), CASE(gan_layer_conv2d), CASE(gan_layer_conv_transpose2d),
     CASE(gan_layer_batchnorm1d), CASE(gan_layer_batchnorm2d), CASE(gan_layer_layernorm),
@@ -661,7 +667,7 @@ static const misuse_case nn_cases[] = {
     CASE(gan_model_zero_grad), CASE(gan_model_parameter_count), CASE(gan_model_parameter_arrays),
     CASE(gan_model_named_parameter_count), CASE(gan_model_named_parameter),
     CASE(gan_model_named_buffer_count), CASE(gan_model_named_buffer), CASE(gan_model_summary),
-    CASE(gan_model_checksum),
+    CASE(gan_model_checksum), CASE(gan_model_set_batchnorm_sync),
     CASE(gan_model_save), CASE(gan_model_load), CASE(gan_model_load_weights),
     CASE(gan_model_load_matching), CASE(gan_load_report_count), CASE(gan_load_report_name),
     CASE(gan_load_report_free),

@@ -636,6 +636,12 @@ static void gan_trainer_set_gradient_hook_misuse(fixture *f)
     misuse(gan_trainer_set_gradient_hook(NULL, NULL, NULL), GAN_ERR_INVALID_ARGUMENT);
 }
 
+static void gan_trainer_set_batchnorm_sync_misuse(fixture *f)
+{
+    (void)f;
+    misuse(gan_trainer_set_batchnorm_sync(NULL, NULL, NULL), GAN_ERR_INVALID_ARGUMENT);
+}
+
 static void gan_trainer_set_shard_misuse(fixture *f)
 {
     const int64_t bad[][2] = {{0, 0}, {1, 1}, {-1, 2}, {0, 65537}, {INT64_MAX, INT64_MAX}};
@@ -809,7 +815,8 @@ static const misuse_case train_cases[] = {
     CASE(gan_trainer_set_dataset), CASE(gan_trainer_save), CASE(gan_trainer_load),
     CASE(gan_trainer_add_discriminator), CASE(gan_trainer_discriminator_count),
     CASE(gan_trainer_record_evaluation), CASE(gan_trainer_best_evaluation),
-    CASE(gan_trainer_set_gradient_hook), CASE(gan_trainer_set_shard),
+    CASE(gan_trainer_set_gradient_hook), CASE(gan_trainer_set_batchnorm_sync),
+    CASE(gan_trainer_set_shard),
 };
 
 #endif /* GAN_TEST_API_MISUSE_TRAIN_H */

@@ -131,7 +131,8 @@ GAN_API int gan_model_is_training(const gan_model *model);
  * @param[out] output  receives the output [batch, output shape...]; borrowed from the model,
  *                     valid until the next forward pass or gan_model_free()
  * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_STATE (Dropout in
- *         training mode without a generator), GAN_ERR_OUT_OF_MEMORY, GAN_ERR_OVERFLOW.
+ *         training mode without a generator), GAN_ERR_OUT_OF_MEMORY, GAN_ERR_OVERFLOW, or
+ *         the failure of a BatchNorm synchronisation hook (gan_model_set_batchnorm_sync()).
  */
 GAN_API gan_status gan_model_forward(gan_model *model, const gan_tensor *input,
                                      const gan_tensor **output);
@@ -158,10 +159,34 @@ GAN_API gan_status gan_model_layer_output(gan_model *model, int index, const gan
  * @param flags           0 or GAN_BACKWARD_SKIP_PARAMETERS
  * @param[out] grad_input receives d loss / d input (borrowed, valid until the next pass),
  *                        or pass NULL when it is not needed (it is then not computed)
- * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_STATE (no forward pass).
+ * @return GAN_OK, GAN_ERR_INVALID_ARGUMENT, GAN_ERR_SHAPE, GAN_ERR_STATE (no forward pass),
+ *         or the failure of a BatchNorm synchronisation hook (gan_model_set_batchnorm_sync()).
  */
 GAN_API gan_status gan_model_backward(gan_model *model, const gan_tensor *grad_output,
                                       unsigned flags, const gan_tensor **grad_input);
+
+/**
+ * Sums @p count doubles in place over every process of a data-parallel world: an all-reduce
+ * with a sum (MPI_Allreduce with MPI_SUM, for instance). Every process calls it the same
+ * number of times, in the same order, with the same counts. A status other than GAN_OK
+ * fails the pass that called it. Since 0.6.0.
+ */
+typedef gan_status (*gan_sum_hook)(void *user_data, double *values, size_t count);
+
+/**
+ * Synchronised BatchNorm: training passes of the model's BatchNorm layers (those without
+ * GAN_LAYER_FROZEN_STATISTICS) take their batch statistics over the batches of every process
+ * instead of their own, and their backward passes the sums the input gradient needs, through
+ * @p hook. Per BatchNorm layer of C channels, forward sums C + 1 values (the channel sums and
+ * the count) and then C (the squared deviations from the global mean); backward sums 2 C. The
+ * parameter gradients stay local (a gradient hook averages them). Every process must then run
+ * the same training passes, in the same order; evaluation passes do not synchronise. NULL
+ * (the default) keeps each process's own statistics, as PyTorch's DDP does without
+ * SyncBatchNorm. Since 0.6.0.
+ * @return GAN_OK or GAN_ERR_INVALID_ARGUMENT (NULL model).
+ */
+GAN_API gan_status gan_model_set_batchnorm_sync(gan_model *model, gan_sum_hook hook,
+                                                void *user_data);
 
 /** Sets every parameter gradient to zero. @return GAN_OK, GAN_ERR_INVALID_ARGUMENT. */
 GAN_API gan_status gan_model_zero_grad(gan_model *model);

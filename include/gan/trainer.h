@@ -206,6 +206,17 @@ GAN_API gan_status gan_trainer_set_gradient_hook(gan_trainer *trainer, gan_gradi
                                                  void *user_data);
 
 /**
+ * Synchronised BatchNorm for every player: gan_model_set_batchnorm_sync() on the generator's
+ * model and on every discriminator's, those added later included. With sharded data and an
+ * averaging gradient hook, a world whose players have BatchNorm then trains as one process on
+ * the whole batch would. NULL (the default) removes it: each process normalises with its own
+ * batch statistics. Since 0.6.0.
+ * @return GAN_OK or GAN_ERR_INVALID_ARGUMENT.
+ */
+GAN_API gan_status gan_trainer_set_batchnorm_sync(gan_trainer *trainer, gan_sum_hook hook,
+                                                  void *user_data);
+
+/**
  * Makes this trainer process @p rank of @p world in data-parallel training: with a real
  * batch of B, it draws its slice of the latent vectors and instance noise of one global
  * batch of world B, so the processes together draw what one process training on world B
@@ -213,7 +224,8 @@ GAN_API gan_status gan_trainer_set_gradient_hook(gan_trainer *trainer, gan_gradi
  * same way (gan_dataset_set_shard()), the world trains as one process with batch world B
  * (up to rounding), provided every process starts from the same state and seed. Label
  * flipping and Dropout draw per process; BatchNorm uses each process's own batch
- * statistics. (0, 1), no sharding, is the default. Since 0.6.0.
+ * statistics unless synchronised (gan_trainer_set_batchnorm_sync()). (0, 1), no sharding,
+ * is the default. Since 0.6.0.
  * @return GAN_OK or GAN_ERR_INVALID_ARGUMENT (world outside 1..65536, rank outside 0..world - 1).
  */
 GAN_API gan_status gan_trainer_set_shard(gan_trainer *trainer, int64_t rank, int64_t world);

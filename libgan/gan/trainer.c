@@ -190,6 +190,9 @@ gan_status gan_trainer_add_discriminator(gan_trainer *trainer, gan_discriminator
     trainer->discriminators[k] = discriminator;
     trainer->discriminator_optims[k] = optim;
     gan_model_set_rng(discriminator->model, trainer->rng);
+    if (trainer->batchnorm_sync)
+        gan_model_set_batchnorm_sync(discriminator->model, trainer->batchnorm_sync,
+                                     trainer->batchnorm_sync_user_data);
     return GAN_OK;
 }
 

@@ -43,6 +43,8 @@ struct gan_trainer {
     void *callback_user_data;
     gan_gradient_hook gradient_hook;
     void *gradient_hook_user_data;
+    gan_sum_hook batchnorm_sync; /* given to every player's model, those added later too */
+    void *batchnorm_sync_user_data;
     int64_t shard_rank, shard_world; /* gan_trainer_set_shard: world 1 when alone */
 
     /* d loss / d logits for the real and the fake batch, over one growing buffer. */

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "gan/discriminator_impl.h"
 #include "gan/generator_impl.h"
 #include "gan/trainer_impl.h"
 
@@ -186,6 +187,19 @@ gan_status gan_trainer_set_gradient_hook(gan_trainer *trainer, gan_gradient_hook
         return gan__null(__func__, "trainer");
     trainer->gradient_hook = hook;
     trainer->gradient_hook_user_data = user_data;
+    return GAN_OK;
+}
+
+gan_status gan_trainer_set_batchnorm_sync(gan_trainer *trainer, gan_sum_hook hook,
+                                         void *user_data)
+{
+    if (!trainer)
+        return gan__null(__func__, "trainer");
+    trainer->batchnorm_sync = hook;
+    trainer->batchnorm_sync_user_data = user_data;
+    gan_model_set_batchnorm_sync(trainer->generator->model, hook, user_data);
+    for (int k = 0; k < trainer->discriminator_count; k++)
+        gan_model_set_batchnorm_sync(trainer->discriminators[k]->model, hook, user_data);
     return GAN_OK;
 }
 

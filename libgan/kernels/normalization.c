@@ -3,7 +3,8 @@
  * independent partial sums (accurate for any batch, and not one long dependency chain;
  * gcc -O2 vectorises them); the element-wise loops are plain branch-free float loops the
  * compiler can vectorise (gcc 12 does at -O3 or with -fvect-cost-model=dynamic, not under
- * -O2's very-cheap cost model). No allocation: per-channel scratch is on the stack.
+ * -O2's very-cheap cost model). No allocation: BatchNorm's per-channel sums go to the caller's
+ * arrays (so that a data-parallel caller can sum them over processes between the phases).
  */
 #include <math.h>
 #include <stddef.h>
@@ -103,8 +104,7 @@ static void run_input_gradient(const float *x, const float *dy, int64_t n, float
 /*
  * Channels are processed in blocks of up to BN_BLOCK: in each sample the block's values are
  * one contiguous stretch of x, so even [C] inputs (inner = 1, channel values C floats
- * apart) are read row by row rather than column by column. Per-channel accumulators live
- * on the stack.
+ * apart) are read row by row rather than column by column.
  */
 enum { BN_BLOCK = 64 };
 
@@ -113,45 +113,63 @@ static int64_t block_size(int64_t channels, int64_t c0)
     return channels - c0 < BN_BLOCK ? channels - c0 : BN_BLOCK;
 }
 
-void gan__batchnorm_statistics(int64_t outer, int64_t channels, int64_t inner, const float *x,
-                               double eps, double momentum, float *mean, float *invstd,
-                               float *running_mean, float *running_var)
+void gan__batchnorm_sums(int64_t outer, int64_t channels, int64_t inner, const float *x,
+                         double *sum)
 {
     const int64_t stride = channels * inner;
-    const double n = (double)(outer * inner);
     for (int64_t c0 = 0; c0 < channels; c0 += BN_BLOCK) {
         const int64_t nb = block_size(channels, c0);
-        double sum[BN_BLOCK] = {0}, m[BN_BLOCK], squares[BN_BLOCK] = {0};
+        double *s = sum + c0;
+        for (int64_t c = 0; c < nb; c++)
+            s[c] = 0.0;
         for (int64_t o = 0; o < outer; o++) {
             const float *row = x + o * stride + c0 * inner;
             if (inner == 1)
                 for (int64_t c = 0; c < nb; c++)
-                    sum[c] += row[c];
+                    s[c] += row[c];
             else
                 for (int64_t c = 0; c < nb; c++)
-                    sum[c] += run_sum(row + c * inner, inner);
+                    s[c] += run_sum(row + c * inner, inner);
         }
+    }
+}
+
+void gan__batchnorm_squared_deviations(int64_t outer, int64_t channels, int64_t inner,
+                                       const float *x, const double *mean, double *squares)
+{
+    const int64_t stride = channels * inner;
+    for (int64_t c0 = 0; c0 < channels; c0 += BN_BLOCK) {
+        const int64_t nb = block_size(channels, c0);
+        const double *m = mean + c0;
+        double *s = squares + c0;
         for (int64_t c = 0; c < nb; c++)
-            m[c] = sum[c] / n;
+            s[c] = 0.0;
         for (int64_t o = 0; o < outer; o++) {
             const float *row = x + o * stride + c0 * inner;
             if (inner == 1)
                 for (int64_t c = 0; c < nb; c++) {
                     double d = row[c] - m[c];
-                    squares[c] += d * d;
+                    s[c] += d * d;
                 }
             else
                 for (int64_t c = 0; c < nb; c++)
-                    squares[c] += run_squared_deviations(row + c * inner, inner, m[c]);
+                    s[c] += run_squared_deviations(row + c * inner, inner, m[c]);
         }
-        for (int64_t c = 0; c < nb; c++) {
-            mean[c0 + c] = (float)m[c];
-            invstd[c0 + c] = (float)(1.0 / sqrt(squares[c] / n + eps));
-            if (running_mean && n > 1.0) {
-                float *rm = running_mean + c0 + c, *rv = running_var + c0 + c;
-                *rm = (float)((1.0 - momentum) * *rm + momentum * m[c]);
-                *rv = (float)((1.0 - momentum) * *rv + momentum * (squares[c] / (n - 1.0)));
-            }
+    }
+}
+
+void gan__batchnorm_finish_statistics(int64_t channels, double n, const double *mean,
+                                      const double *squares, double eps, double momentum,
+                                      float *batch_mean, float *invstd, float *running_mean,
+                                      float *running_var)
+{
+    for (int64_t c = 0; c < channels; c++) {
+        batch_mean[c] = (float)mean[c];
+        invstd[c] = (float)(1.0 / sqrt(squares[c] / n + eps));
+        if (running_mean && n > 1.0) {
+            running_mean[c] = (float)((1.0 - momentum) * running_mean[c] + momentum * mean[c]);
+            running_var[c] =
+                (float)((1.0 - momentum) * running_var[c] + momentum * (squares[c] / (n - 1.0)));
         }
     }
 }
@@ -193,46 +211,62 @@ void gan__batchnorm_forward(int64_t outer, int64_t channels, int64_t inner, cons
     }
 }
 
-void gan__batchnorm_backward(int64_t outer, int64_t channels, int64_t inner, const float *x,
-                             const float *dy, const float *mean, const float *invstd,
-                             const float *weight, int training, float *dx, float *dweight,
-                             float *dbias)
+void gan__batchnorm_gradient_sums(int64_t outer, int64_t channels, int64_t inner,
+                                  const float *x, const float *dy, const float *mean,
+                                  double *sum_dy, double *sum_dy_xc)
 {
     const int64_t stride = channels * inner;
-    const double n = (double)(outer * inner);
     for (int64_t c0 = 0; c0 < channels; c0 += BN_BLOCK) {
         const int64_t nb = block_size(channels, c0);
         const float *m = mean + c0;
-        double sum_dy[BN_BLOCK] = {0}, sum_dy_xc[BN_BLOCK] = {0}; /* sum dy, sum dy (x - mean) */
-        if (dweight || dbias || (dx && training))
-            for (int64_t o = 0; o < outer; o++) {
-                const float *row = x + o * stride + c0 * inner, *drow = dy + o * stride + c0 * inner;
-                if (inner == 1)
-                    for (int64_t c = 0; c < nb; c++) {
-                        sum_dy[c] += drow[c];
-                        sum_dy_xc[c] += (double)drow[c] * (row[c] - m[c]);
-                    }
-                else
-                    for (int64_t c = 0; c < nb; c++)
-                        run_gradient_sums(row + c * inner, drow + c * inner, NULL, inner, m[c],
-                                          &sum_dy[c], &sum_dy_xc[c]);
-            }
-        for (int64_t c = 0; c < nb; c++) {
-            if (dweight)
-                dweight[c0 + c] += (float)(sum_dy_xc[c] * invstd[c0 + c]);
-            if (dbias)
-                dbias[c0 + c] += (float)sum_dy[c];
+        double *a = sum_dy + c0, *b = sum_dy_xc + c0;
+        for (int64_t c = 0; c < nb; c++)
+            a[c] = b[c] = 0.0;
+        for (int64_t o = 0; o < outer; o++) {
+            const float *row = x + o * stride + c0 * inner, *drow = dy + o * stride + c0 * inner;
+            if (inner == 1)
+                for (int64_t c = 0; c < nb; c++) {
+                    a[c] += drow[c];
+                    b[c] += (double)drow[c] * (row[c] - m[c]);
+                }
+            else
+                for (int64_t c = 0; c < nb; c++)
+                    run_gradient_sums(row + c * inner, drow + c * inner, NULL, inner, m[c], &a[c],
+                                      &b[c]);
         }
-        if (!dx)
-            continue;
+    }
+}
+
+void gan__batchnorm_parameter_gradients(int64_t channels, const double *sum_dy,
+                                        const double *sum_dy_xc, const float *invstd,
+                                        float *dweight, float *dbias)
+{
+    for (int64_t c = 0; c < channels; c++) {
+        if (dweight)
+            dweight[c] += (float)(sum_dy_xc[c] * invstd[c]);
+        if (dbias)
+            dbias[c] += (float)sum_dy[c];
+    }
+}
+
+void gan__batchnorm_input_gradient(int64_t outer, int64_t channels, int64_t inner,
+                                   const float *x, const float *dy, const float *mean,
+                                   const float *invstd, const float *weight, int training,
+                                   double n, const double *sum_dy, const double *sum_dy_xc,
+                                   float *dx)
+{
+    const int64_t stride = channels * inner;
+    for (int64_t c0 = 0; c0 < channels; c0 += BN_BLOCK) {
+        const int64_t nb = block_size(channels, c0);
+        const float *m = mean + c0;
         /* dx = a (dy - dy_mean) + b (x - mean) with g = weight, s = invstd and a = g s; in
          * training dy_mean = sum(dy) / n and b = -g s^3 sum(dy (x - mean)) / n, else both 0. */
         float a[BN_BLOCK], b[BN_BLOCK], dy_mean[BN_BLOCK];
         for (int64_t c = 0; c < nb; c++) {
             double s = invstd[c0 + c], ac = s * (weight ? weight[c0 + c] : 1.0f);
             a[c] = (float)ac;
-            b[c] = training ? (float)(-ac * s * s * sum_dy_xc[c] / n) : 0.0f;
-            dy_mean[c] = training ? (float)(sum_dy[c] / n) : 0.0f;
+            b[c] = training ? (float)(-ac * s * s * sum_dy_xc[c0 + c] / n) : 0.0f;
+            dy_mean[c] = training ? (float)(sum_dy[c0 + c] / n) : 0.0f;
         }
         for (int64_t o = 0; o < outer; o++) {
             const float *row = x + o * stride + c0 * inner, *drow = dy + o * stride + c0 * inner;

@@ -12,7 +12,10 @@
  * GAN_LAYER_FROZEN_STATISTICS makes a training pass take the eval formulas, forward and
  * backward, and leave the running statistics alone.
  * The workspace keeps the mean and invstd the forward pass used (2 C floats), so backward
- * recomputes xhat from x. PyTorch's num_batches_tracked buffer is left out: it only matters
+ * recomputes xhat from x, and room for 2 C + 1 doubles of per-channel sums.
+ * Synchronised BatchNorm (gan_model_set_batchnorm_sync) sums those sums over every process
+ * between the phases of the kernels: the statistics, and the sums in dx, are then the whole
+ * world's batch's, as in torch.nn.SyncBatchNorm; dgamma and dbeta stay local. PyTorch's num_batches_tracked buffer is left out: it only matters
  * when momentum is None (a cumulative average), which libgan does not offer.
  */
 #include "core/error.h"
@@ -59,7 +62,9 @@ static gan_status batchnorm2d_infer(const gan_layer *layer, const gan_shape *in,
 static size_t batchnorm_workspace_floats(const gan_layer *layer, int64_t batch)
 {
     (void)batch;
-    return 2 * (size_t)((const batchnorm_layer *)layer)->features; /* mean, invstd */
+    size_t features = (size_t)((const batchnorm_layer *)layer)->features;
+    /* mean, invstd; 2 C + 2 doubles (sums, and the count n at 2 C + 1), and a float to align them */
+    return 2 * features + (2 * features + 2) * (sizeof(double) / sizeof(float)) + 1;
 }
 
 static void reset_running_statistics(gan_layer *layer)
@@ -87,9 +92,72 @@ static int64_t spatial_size(const gan_layer *layer)
     return gan__shape_numel(&layer->in) / ((const batchnorm_layer *)layer)->features;
 }
 
+/* A training pass over one value per channel (in the whole world, when synchronised). */
+static gan_status single_value_error(const gan_layer *layer, const gan_pass *pass)
+{
+    int64_t shape[GAN_TENSOR_MAX_RANK];
+    char text[GAN_SHAPE_TEXT_CAPACITY];
+    shape[0] = pass->batch;
+    for (int i = 0; i < layer->in.rank; i++)
+        shape[i + 1] = layer->in.dim[i];
+    return gan__fail(GAN_ERR_SHAPE, "expected more than 1 value per channel when training, got "
+                     "input size %s (use a batch of 2 or more, or evaluation mode)",
+                     gan__shape_text(text, layer->in.rank + 1, shape));
+}
+
 static bool uses_batch_statistics(const batchnorm_layer *bn, const gan_pass *pass)
 {
     return pass->training && !bn->frozen_statistics;
+}
+
+/* The double sums in the workspace, after mean and invstd, aligned for double. */
+static double *sums_workspace(const batchnorm_layer *bn, const gan_pass *pass)
+{
+    uintptr_t at = (uintptr_t)(pass->workspace + 2 * bn->features);
+    return (double *)((at + sizeof(double) - 1) & ~(uintptr_t)(sizeof(double) - 1));
+}
+
+/* The sync hook's sum over every process of `values` (when synchronised). */
+static gan_status all_reduce(const gan_layer *layer, const gan_pass *pass, double *values,
+                             size_t count)
+{
+    if (!pass->sync)
+        return GAN_OK;
+    gan_status status = pass->sync->hook(pass->sync->user_data, values, count);
+    if (status == GAN_OK)
+        return GAN_OK;
+    /* The hook's own status when it is one of libgan's errors; GAN_ERR_STATE otherwise. */
+    gan_status reported = status >= GAN_ERR_NUMERIC && status < GAN_OK ? status : GAN_ERR_STATE;
+    return gan__fail(reported, "%s layer '%s': the BatchNorm synchronisation hook returned %d",
+                     layer->ops->kind, layer->name, (int)status);
+}
+
+/* The batch statistics, over every process's batch when synchronised: two sums, the mean
+ * from the first, the squared deviations from it in the second. */
+static gan_status batch_statistics(gan_layer *layer, const gan_pass *pass, const float *x)
+{
+    const batchnorm_layer *bn = (const batchnorm_layer *)layer;
+    int64_t channels = bn->features, inner = spatial_size(layer);
+    double *sums = sums_workspace(bn, pass), *squares = sums + channels + 1;
+    gan__batchnorm_sums(pass->batch, channels, inner, x, sums);
+    sums[channels] = (double)(pass->batch * inner);
+    gan_status status = all_reduce(layer, pass, sums, (size_t)channels + 1);
+    if (status != GAN_OK)
+        return status;
+    double n = sums[channels];
+    if (n <= 1.0)
+        return single_value_error(layer, pass);
+    sums[2 * channels + 1] = n; /* for backward */
+    for (int64_t c = 0; c < channels; c++)
+        sums[c] /= n; /* the mean */
+    gan__batchnorm_squared_deviations(pass->batch, channels, inner, x, sums, squares);
+    status = all_reduce(layer, pass, squares, (size_t)channels);
+    if (status != GAN_OK)
+        return status;
+    gan__batchnorm_finish_statistics(channels, n, sums, squares, bn->eps, bn->momentum,
+                                     pass->workspace, pass->workspace + channels,
+                                     layer->buffers[0].value, layer->buffers[1].value);
+    return GAN_OK;
 }
 
 static gan_status batchnorm_forward(gan_layer *layer, const gan_pass *pass, const float *x,
@@ -98,24 +166,13 @@ static gan_status batchnorm_forward(gan_layer *layer, const gan_pass *pass, cons
     const batchnorm_layer *bn = (const batchnorm_layer *)layer;
     int64_t channels = bn->features, inner = spatial_size(layer);
     float *mean = pass->workspace, *invstd = pass->workspace + channels;
-    float *running_mean = layer->buffers[0].value, *running_var = layer->buffers[1].value;
     if (uses_batch_statistics(bn, pass)) {
-        if (pass->batch * inner == 1) {
-            int64_t shape[GAN_TENSOR_MAX_RANK];
-            char text[GAN_SHAPE_TEXT_CAPACITY];
-            shape[0] = pass->batch;
-            for (int i = 0; i < layer->in.rank; i++)
-                shape[i + 1] = layer->in.dim[i];
-            return gan__fail(GAN_ERR_SHAPE,
-                             "expected more than 1 value per channel when training, got input "
-                             "size %s (use a batch of 2 or more, or evaluation mode)",
-                             gan__shape_text(text, layer->in.rank + 1, shape));
-        }
-        gan__batchnorm_statistics(pass->batch, channels, inner, x, bn->eps, bn->momentum, mean,
-                                  invstd, running_mean, running_var);
+        gan_status status = batch_statistics(layer, pass, x);
+        if (status != GAN_OK)
+            return status;
     } else {
-        gan__batchnorm_running_statistics(channels, running_mean, running_var, bn->eps, mean,
-                                          invstd);
+        gan__batchnorm_running_statistics(channels, layer->buffers[0].value,
+                                          layer->buffers[1].value, bn->eps, mean, invstd);
     }
     gan__batchnorm_forward(pass->batch, channels, inner, x, mean, invstd,
                            bn->affine ? layer->params[0].value : NULL,
@@ -128,12 +185,32 @@ static void batchnorm_backward(gan_layer *layer, const gan_pass *pass, const flo
 {
     (void)y;
     const batchnorm_layer *bn = (const batchnorm_layer *)layer;
-    int64_t channels = bn->features;
-    bool grads = param_grads && bn->affine;
-    gan__batchnorm_backward(pass->batch, channels, spatial_size(layer), x, dy, pass->workspace,
-                            pass->workspace + channels, bn->affine ? layer->params[0].value : NULL,
-                            uses_batch_statistics(bn, pass), dx, grads ? layer->params[0].grad : NULL,
-                            grads ? layer->params[1].grad : NULL);
+    int64_t channels = bn->features, inner = spatial_size(layer);
+    const float *mean = pass->workspace, *invstd = pass->workspace + channels;
+    bool grads = param_grads && bn->affine, training = uses_batch_statistics(bn, pass);
+    double *sum_dy = sums_workspace(bn, pass), *sum_dy_xc = sum_dy + channels;
+    if (!grads && !(dx && training)) {
+        if (dx) /* eval: dx = weight invstd dy needs no sums */
+            gan__batchnorm_input_gradient(pass->batch, channels, inner, x, dy, mean, invstd,
+                                          bn->affine ? layer->params[0].value : NULL, false, 1.0,
+                                          NULL, NULL, dx);
+        return;
+    }
+    gan__batchnorm_gradient_sums(pass->batch, channels, inner, x, dy, mean, sum_dy, sum_dy_xc);
+    if (grads) /* from this process's batch: the gradient hook averages them */
+        gan__batchnorm_parameter_gradients(channels, sum_dy, sum_dy_xc, invstd,
+                                           layer->params[0].grad, layer->params[1].grad);
+    if (!dx)
+        return;
+    gan_status status = training ? all_reduce(layer, pass, sum_dy, 2 * (size_t)channels) : GAN_OK;
+    if (status != GAN_OK) {
+        *pass->failure = status;
+        return;
+    }
+    double n = sum_dy[2 * channels + 1]; /* forward's count, over the world when synchronised */
+    gan__batchnorm_input_gradient(pass->batch, channels, inner, x, dy, mean, invstd,
+                                  bn->affine ? layer->params[0].value : NULL, training, n, sum_dy,
+                                  sum_dy_xc, dx);
 }
 
 static gan_status batchnorm_set_float(gan_layer *layer, gan_layer_option option, float value)

@@ -15,6 +15,7 @@
 
 #include "core/tensor.h"
 #include "gan/layer.h"
+#include "gan/model.h"
 #include "gan/random.h"
 
 /* A per-sample shape. */
@@ -61,12 +62,20 @@ typedef struct gan_layer_config {
     gan_shape shape;
 } gan_layer_config;
 
+/* Synchronised BatchNorm's all-reduce (gan_model_set_batchnorm_sync). */
+typedef struct gan_batch_sync {
+    gan_sum_hook hook;
+    void *user_data;
+} gan_batch_sync;
+
 /* What a pass needs besides the arrays. */
 typedef struct gan_pass {
     int64_t batch;
     bool training;
     gan_rng *rng;      /* the model's generator, may be NULL */
     float *workspace;  /* ops->workspace_floats(layer, batch) floats, kept from forward to backward */
+    const gan_batch_sync *sync; /* NULL: every process keeps its own batch statistics */
+    gan_status *failure; /* backward: where a layer that can fail (a sync hook) reports it */
 } gan_pass;
 
 typedef struct gan_layer_ops {

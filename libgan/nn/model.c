@@ -25,6 +25,7 @@ struct gan_model {
     int layer_count;
     bool training;
     gan_rng *rng;
+    gan_batch_sync batch_sync; /* hook NULL: local BatchNorm statistics */
 
     /* Contiguous storage: every parameter, every gradient, every buffer. */
     float *params, *grads, *buffers;
@@ -429,6 +430,24 @@ gan_status gan_model_set_training(gan_model *model, int training)
     return GAN_OK;
 }
 
+gan_status gan_model_set_batchnorm_sync(gan_model *model, gan_sum_hook hook, void *user_data)
+{
+    if (!model)
+        return gan__null(__func__, "model");
+    model->batch_sync.hook = hook;
+    model->batch_sync.user_data = hook ? user_data : NULL;
+    return GAN_OK;
+}
+
+/* The pass over the model's current batch, in the mode of `training`. */
+static gan_pass model_pass(const gan_model *model, bool training)
+{
+    return (gan_pass){.batch = model->batch,
+                      .training = training,
+                      .rng = model->rng,
+                      .sync = model->batch_sync.hook ? &model->batch_sync : NULL};
+}
+
 int gan_model_is_training(const gan_model *model)
 {
     if (!model) {
@@ -678,7 +697,7 @@ gan_status gan_model_forward(gan_model *model, const gan_tensor *input, const ga
 
     model->forward_valid = false;
     memcpy(model->input, input->data, (size_t)input->numel * sizeof(float));
-    gan_pass pass = {.batch = model->batch, .training = model->training, .rng = model->rng};
+    gan_pass pass = model_pass(model, model->training);
     const float *x = model->input;
     for (int i = 0; i < model->layer_count; i++) {
         gan_layer *layer = model->layers[i];
@@ -789,7 +808,9 @@ gan_status gan_model_backward(gan_model *model, const gan_tensor *grad_output, u
 
     bool param_grads = !(flags & GAN_BACKWARD_SKIP_PARAMETERS);
     int lowest = lowest_needed_layer(model, grad_input != NULL, param_grads);
-    gan_pass pass = {.batch = model->batch, .training = model->forward_training, .rng = model->rng};
+    gan_status failure = GAN_OK;
+    gan_pass pass = model_pass(model, model->forward_training);
+    pass.failure = &failure;
     const float *dy = grad_output->data;
     for (int i = model->layer_count - 1; i >= lowest; i--) {
         gan_layer *layer = model->layers[i];
@@ -802,6 +823,8 @@ gan_status gan_model_backward(gan_model *model, const gan_tensor *grad_output, u
         pass.workspace = model->workspaces[i];
         layer->ops->backward(layer, &pass, x, model->outputs[i], dy, dx,
                              param_grads && !layer->frozen);
+        if (failure != GAN_OK)
+            return layer_error(failure, i, layer);
         dy = dx;
     }
     if (grad_input) {
