@@ -8,6 +8,7 @@
 #   make check-valgrind  the tests under valgrind (leaks and memory errors fail)
 #   make check-clang     `make check` with clang and clang++
 #   make install         honours DESTDIR, PREFIX, LIBDIR, INCLUDEDIR, PKGCONFIGDIR
+#   make mpi             the MPI add-on libgan-mpi and its example, where MPI is found (mk/mpi.mk)
 #   make abi-dump        rewrite the committed ABI baseline abi/libgan.abi (on a release)
 #   make docs            the API reference (Doxygen) in $(BUILD)/docs
 
@@ -161,6 +162,9 @@ $(BUILD)/examples/mnist/%.o: examples/mnist/%.c $(wildcard examples/mnist/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(PROGRAM_CFLAGS) -c $< -o $@
 
+# The MPI add-on, where MPI is found (after the rules of the programs it builds on).
+include mk/mpi.mk
+
 # The main job: train the DCGAN on MNIST for about 5 minutes on 2 cores, then plot the
 # losses and measure the generator (docs/quality.md explains the figures).
 DEMO_OUT ?= $(BUILD)/demo
@@ -249,7 +253,7 @@ abi-dump: all
 	abidw --no-corpus-path --no-comp-dir-path --headers-dir include --drop-private-types \
 	    --out-file abi/libgan.abi $(SHARED)
 
-install: all
+install: all $(if $(MPI_FOUND),install-mpi)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/gan $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 include/gan.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(wildcard include/gan/*.h) $(DESTDIR)$(INCLUDEDIR)/gan/
@@ -259,7 +263,7 @@ install: all
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(PCFILE) $(DESTDIR)$(PKGCONFIGDIR)/
 
-uninstall:
+uninstall: $(if $(MPI_FOUND),uninstall-mpi)
 	rm -f $(DESTDIR)$(INCLUDEDIR)/gan.h $(addprefix $(DESTDIR)$(INCLUDEDIR)/gan/,$(notdir $(wildcard include/gan/*.h)))
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/gan
 	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(SHARED)) $(DESTDIR)$(LIBDIR)/$(SONAME) \

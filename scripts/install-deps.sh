@@ -24,6 +24,7 @@ package_for() {
         make) echo make ;;
         gnuplot) echo gnuplot-nox ;;
         gcovr) echo gcovr ;;
+        mpi) echo openmpi-bin libopenmpi-dev ;;
         *) echo "install-deps.sh: no Debian package known for '$1'" >&2; return 1 ;;
     esac
 }
@@ -32,6 +33,9 @@ is_present() {
     case "$1" in
         openblas | lapacke | zlib | libpng | libcjson | cmocka)
             command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1" ;;
+        mpi)
+            command -v mpirun >/dev/null 2>&1 && command -v pkg-config >/dev/null 2>&1 &&
+                pkg-config --exists mpi ;;
         *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }

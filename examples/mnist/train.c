@@ -13,6 +13,7 @@
  * The workflow options (schedules, fine-tuning, instance noise, several discriminators,
  * early stopping, collapse alarms) are in workflow.h.
  * Ctrl-C (or SIGTERM) stops after the current step and saves a checkpoint.
+ * In a data-parallel world (mnist_train_parallel) rank 0 alone writes these.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -52,7 +53,9 @@ typedef struct options {
 /* Everything a run owns. */
 typedef struct run {
     const mnist_example *example;
+    const mnist_parallel *parallel; /* NULL: one process */
     options opt;
+    int64_t local_batch;            /* this process's share of --batch */
     gan_dataset *dataset;
     gan_model *g_model, *d_model;
     gan_generator *generator;
@@ -351,10 +354,18 @@ static int64_t epochs_done(const run *r)
     return epoch;
 }
 
+/* Whether this process writes the outputs: rank 0, or the only process. */
+static int writes_outputs(const run *r)
+{
+    return !r->parallel || r->parallel->rank == 0;
+}
+
 /* 64 samples from the fixed noise, in evaluation mode, as a PNG grid. */
 static gan_status write_preview(run *r, const char *name)
 {
     char path[PATH_SIZE];
+    if (!writes_outputs(r))
+        return GAN_OK;
     gan_status status = gan_model_set_training(r->g_model, 0);
     if (status == GAN_OK)
         status = gan_generator_generate(r->generator, r->fixed_noise, r->preview);
@@ -365,14 +376,19 @@ static gan_status write_preview(run *r, const char *name)
     return status;
 }
 
-/* The generator and the whole training state. */
+/* The generator and the whole training state (from rank 0 in a world). */
 static gan_status save_models(run *r)
 {
     char path[PATH_SIZE];
-    gan_status status = gan_model_save(r->g_model, join(path, r->opt.out, "generator.safetensors"));
-    if (status == GAN_OK)
-        status = gan_trainer_save(r->trainer, join(path, r->opt.out, "checkpoint.safetensors"));
-    return status;
+    gan_status status = GAN_OK, saved;
+    if (writes_outputs(r))
+        status = gan_model_save(r->g_model, join(path, r->opt.out, "generator.safetensors"));
+    join(path, r->opt.out, "checkpoint.safetensors");
+    if (r->parallel) /* a collective: every process takes part, whatever happened above */
+        saved = r->parallel->save_checkpoint(r->parallel->context, r->trainer, path);
+    else
+        saved = status == GAN_OK ? gan_trainer_save(r->trainer, path) : GAN_OK;
+    return status != GAN_OK ? status : saved;
 }
 
 static void format_duration(char *buffer, size_t size, double seconds)
@@ -474,7 +490,7 @@ static int build_models(run *r)
 
     /* Tensors: a batch of real images, and the fixed noise of the previews, drawn once
      * from a generator of its own so that it is the same in every epoch and every run. */
-    int64_t batch_shape[4] = {r->opt.batch, shape[0], shape[1], shape[2]};
+    int64_t batch_shape[4] = {r->local_batch, shape[0], shape[1], shape[2]};
     CHECK(gan_tensor_new(&r->real, 4, batch_shape));
     gan_rng *preview_rng = NULL;
     CHECK(gan_rng_new(&preview_rng, r->opt.seed ^ UINT64_C(0x9e3779b97f4a7c15)));
@@ -550,6 +566,13 @@ static void check_diversity(run *r, int64_t step, float diversity, float raised,
            (double)diversity, (double)r->opt.workflow.diversity_alarm);
 }
 
+/* Whether the run ends now: Ctrl-C or early stopping, on any process of a world. */
+static gan_status should_stop(run *r, int *stop)
+{
+    *stop = stop_requested || r->stop_for_patience;
+    return r->parallel ? r->parallel->any(r->parallel->context, stop) : GAN_OK;
+}
+
 static int train(run *r)
 {
     const options *opt = &r->opt;
@@ -566,22 +589,29 @@ static int train(run *r)
     float stats[STATS] = {0};
     double start = now(), last_print = 0.0, eval_seconds = 0.0; /* eval time is not training */
 
+    char processes[48] = "";
+    if (r->parallel)
+        snprintf(processes, sizeof processes, " in each of %d processes", r->parallel->world);
     printf("%s: %s, %" PRId64 " images, batch %" PRId64 " (%" PRId64 " steps an epoch), loss %s, "
-           "%d threads; step %" PRId64 " of %" PRId64 "\n",
+           "%d threads%s; step %" PRId64 " of %" PRId64 "\n",
            name, opt->data, r->count, opt->batch, steps_per_epoch, opt->loss, gan_get_num_threads(),
-           first_step, target);
+           processes, first_step, target);
     fflush(stdout);
 
-    while (!stop_requested && !r->stop_for_patience &&
-           gan_trainer_step_count(r->trainer) < target && done_epochs < opt->epochs) {
+    int stop = 0;
+    CHECK(should_stop(r, &stop));
+    while (!stop && gan_trainer_step_count(r->trainer) < target && done_epochs < opt->epochs) {
         int64_t delivered = 0, epoch = 0, index = 0;
         CHECK(gan_dataset_next_batch(r->dataset, r->rng, r->real, NULL, &delivered));
         gan_dataset_position(r->dataset, &epoch, &index);
         int64_t batch_epoch = index == 0 ? epoch : epoch + 1; /* counted from 1 */
         gan_status status = gan_trainer_step(r->trainer, r->real);
-        if (status == GAN_ERR_NUMERIC) { /* nothing changed: go on with the next batch */
+        /* Not finite: nothing changed, go on with the next batch; in a world the run fails
+         * (the others' collectives would wait for a step this process skipped). */
+        if (status == GAN_ERR_NUMERIC && !r->parallel) {
             skipped++;
             fprintf(stderr, "%s: skipped a step: %s\n", name, gan_last_error());
+            CHECK(should_stop(r, &stop));
             continue;
         }
         CHECK(status);
@@ -593,26 +623,30 @@ static int train(run *r)
         check_diversity(r, step, stats[GAN_STAT_DIVERSITY], stats[GAN_STAT_DIVERSITY_ALARM],
                         alarm, sizeof alarm);
         double elapsed = now() - start - eval_seconds;
-        fprintf(r->csv, "%" PRId64 ",%" PRId64 ",%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,", step,
+        if (r->csv)
+            fprintf(r->csv, "%" PRId64 ",%" PRId64 ",%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.3f,", step,
                 batch_epoch, (double)stats[GAN_STAT_D_LOSS], (double)stats[GAN_STAT_G_LOSS],
                 (double)stats[GAN_STAT_D_REAL], (double)stats[GAN_STAT_D_FAKE],
                 (double)stats[GAN_STAT_G_GRAD_NORM], (double)stats[GAN_STAT_D_GRAD_NORM],
                 r->seconds_before + elapsed);
-        if (opt->eval_every > 0 && step % opt->eval_every == 0) {
+        if (r->quality && step % opt->eval_every == 0) {
             double eval_start = now();
             if (!evaluate(r, step, tty, alarm, sizeof alarm))
                 goto fail;
             eval_seconds += now() - eval_start;
-        } else {
+        } else if (r->csv) {
             fputs(",,,", r->csv);
         }
-        fprintf(r->csv, "%.6g,%s\n", (double)stats[GAN_STAT_DIVERSITY], alarm);
-        fflush(r->csv);
+        if (r->csv) {
+            fprintf(r->csv, "%.6g,%s\n", (double)stats[GAN_STAT_DIVERSITY], alarm);
+            fflush(r->csv);
+        }
+        CHECK(should_stop(r, &stop));
 
         int64_t now_done = epochs_done(r);
         int epoch_end = now_done > done_epochs;
         done_epochs = now_done;
-        int last = step >= target || stop_requested || r->stop_for_patience;
+        int last = step >= target || stop;
         int64_t this_run = step - first_step;
         double rate = (double)this_run / elapsed; /* steps per second */
         format_duration(text, sizeof text, (double)(target - step) / rate);
@@ -668,7 +702,13 @@ fail:
 
 int mnist_train_main(int argc, char **argv, const mnist_example *example)
 {
-    run runs = {.example = example}, *r = &runs;
+    return mnist_train_parallel(argc, argv, example, NULL);
+}
+
+int mnist_train_parallel(int argc, char **argv, const mnist_example *example,
+                         const mnist_parallel *parallel)
+{
+    run runs = {.example = example, .parallel = parallel}, *r = &runs;
     char path[PATH_SIZE], default_out[PATH_SIZE];
     int exit_code = 1;
     int parsed = parse_options(argc, argv, example, &r->opt);
@@ -695,9 +735,19 @@ int mnist_train_main(int argc, char **argv, const mnist_example *example)
         exit_code = 2;
         goto fail;
     }
+    r->local_batch = r->opt.batch;
+    if (parallel) {
+        if (r->opt.batch % parallel->world != 0) {
+            fprintf(stderr, "%s: --batch %" PRId64 " does not divide among %d processes\n",
+                    example->name, r->opt.batch, parallel->world);
+            exit_code = 2;
+            goto fail;
+        }
+        r->local_batch = r->opt.batch / parallel->world;
+    }
     if (!build_models(r))
         goto fail;
-    if (r->opt.eval_every > 0) {
+    if (r->opt.eval_every > 0 && writes_outputs(r)) {
         char message[512];
         gan_status status = mnist_quality_open(&r->quality, r->opt.classifier, r->opt.data,
                                                message, sizeof message);
@@ -712,12 +762,21 @@ int mnist_train_main(int argc, char **argv, const mnist_example *example)
         printf("%s: resumed from %s at step %" PRId64 "\n", example->name, r->opt.resume,
                gan_trainer_step_count(r->trainer));
     }
+    if (parallel) {
+        gan_model *models[2 + EXTRA_DISCRIMINATORS] = {r->g_model, r->d_model};
+        int count = 2;
+        for (int k = 0; k < EXTRA_DISCRIMINATORS && r->extra_models[k]; k++)
+            models[count++] = r->extra_models[k];
+        CHECK(parallel->attach(parallel->context, r->trainer, r->dataset, models, count));
+    }
     if (make_directories(r->opt.out) != 0) {
         fprintf(stderr, "%s: cannot create %s: %s\n", example->name, r->opt.out, strerror(errno));
         goto fail;
     }
-    r->csv = open_csv(r, join(path, r->opt.out, "stats.csv"), gan_trainer_step_count(r->trainer));
-    if (!r->csv) {
+    if (writes_outputs(r))
+        r->csv = open_csv(r, join(path, r->opt.out, "stats.csv"),
+                          gan_trainer_step_count(r->trainer));
+    if (writes_outputs(r) && !r->csv) {
         fprintf(stderr, "%s: cannot write %s: %s\n", example->name, path, strerror(errno));
         goto fail;
     }

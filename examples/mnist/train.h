@@ -40,8 +40,31 @@ typedef struct mnist_example {
     float beta1;             /* default --beta1 */
 } mnist_example;
 
+/*
+ * Data-parallel training (mnist_dcgan_mpi): this process's place in a world of processes
+ * that run the same command line, and the world's collectives. --batch is then the global
+ * batch (each process trains on batch / world of it); rank 0 alone prints, evaluates and
+ * writes the outputs; every decision to stop is taken by all processes at the same step.
+ */
+typedef struct mnist_parallel {
+    int rank, world;
+    void *context;
+    /* Makes the models rank 0's everywhere (the generator's first, then each
+     * discriminator's), and the trainer and data set this process's part of the world. */
+    gan_status (*attach)(void *context, gan_trainer *trainer, gan_dataset *dataset,
+                         gan_model *const *models, int model_count);
+    /* Rank 0 saves the checkpoint; every process gets its status. */
+    gan_status (*save_checkpoint)(void *context, const gan_trainer *trainer, const char *path);
+    /* *flag becomes 1 on every process if it is 1 on any. */
+    gan_status (*any)(void *context, int *flag);
+} mnist_parallel;
+
 /* Parses the options, trains, and returns the exit status (0, 1 on a failure, 2 on a
  * wrong option). */
 int mnist_train_main(int argc, char **argv, const mnist_example *example);
+
+/* The same, as one process of a data-parallel world. */
+int mnist_train_parallel(int argc, char **argv, const mnist_example *example,
+                         const mnist_parallel *parallel);
 
 #endif /* MNIST_TRAIN_H */
