@@ -255,6 +255,18 @@ void workload_free(workload *w)
     free(w);
 }
 
+gan_status workload_join(workload *w, int world, workload_join_fn join, void *context)
+{
+    if (w->spec->kind != TRAIN || world < 1 || w->spec->batch % world != 0)
+        return GAN_ERR_INVALID_ARGUMENT;
+    gan_tensor_free(w->real);
+    w->real = NULL;
+    gan_status status =
+        gan_tensor_new(&w->real, 4, (const int64_t[]){w->spec->batch / world, 1, 28, 28});
+    return status == GAN_OK ? join(context, w->trainer, w->dataset, w->g_model, w->d_model)
+                            : status;
+}
+
 gan_status workload_step(workload *w)
 {
     if (w->spec->kind == SGEMM) {

@@ -29,6 +29,14 @@ gan_status workload_new(workload **out, const char *name, const char *images);
 
 void workload_free(workload *w);
 
+/* What joins a training workload's players to a data-parallel world (bench/mpi_scaling.c). */
+typedef gan_status (*workload_join_fn)(void *context, gan_trainer *trainer, gan_dataset *dataset,
+                                       gan_model *generator, gan_model *discriminator);
+
+/* Makes a training workload one of `world` processes: its real batch becomes its share of
+ * the workload's batch (which must divide), and `join` attaches its players. */
+gan_status workload_join(workload *w, int world, workload_join_fn join, void *context);
+
 /* One step: a training step on the next real batch, one batch generated, or one sgemm. */
 gan_status workload_step(workload *w);
 

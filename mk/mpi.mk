@@ -1,7 +1,8 @@
 # libgan-mpi (libgan-mpi/, docs/scaling.md): data-parallel training over MPI, an add-on built
 # only where pkg-config finds Open MPI's `mpi` module (Debian: openmpi-bin libopenmpi-dev,
 # which .ci/run installs). libgan itself never depends on MPI.
-#   make mpi          libgan-mpi.so, libgan-mpi.pc, mnist_dcgan_mpi and the MPI test program
+#   make mpi          libgan-mpi.so, libgan-mpi.pc, mnist_dcgan_mpi, the MPI test program and
+#                     the scaling benchmark gan_bench_mpi
 # With MPI found, `make check` and `make check-asan` also run tests/check-mpi.sh (processes
 # under mpirun) and `make install` installs the add-on. Not under valgrind: Open MPI's
 # shared-memory transport and its own allocations would bury libgan's report.
@@ -12,7 +13,8 @@ MPI_SHARED := $(BUILD)/libgan-mpi.so.$(VERSION)
 MPI_PCFILE := $(BUILD)/libgan-mpi.pc
 MPI_SOURCES := $(sort $(wildcard libgan-mpi/*.c))
 MPI_OBJECTS := $(MPI_SOURCES:%.c=$(BUILD)/obj/%.o)
-MPI_PROGRAMS := $(BUILD)/examples/mnist_dcgan_mpi $(BUILD)/tests/mpi/mpi_train
+MPI_PROGRAMS := $(BUILD)/examples/mnist_dcgan_mpi $(BUILD)/tests/mpi/mpi_train \
+                $(BUILD)/bench/gan_bench_mpi
 MPI_LINKED := $(BUILD)/libgan-mpi.so $(BUILD)/$(MPI_SONAME)
 
 .PHONY: mpi install-mpi uninstall-mpi
@@ -74,3 +76,15 @@ uninstall-mpi:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/gan-mpi.h $(DESTDIR)$(LIBDIR)/$(notdir $(MPI_SHARED)) \
 	    $(DESTDIR)$(LIBDIR)/$(MPI_SONAME) $(DESTDIR)$(LIBDIR)/libgan-mpi.so \
 	    $(DESTDIR)$(PKGCONFIGDIR)/libgan-mpi.pc
+
+# The scaling benchmark (docs/scaling.md). Like gan_bench it links the static library (its
+# workloads include the internal GEMM's reference), so it takes libgan-mpi's objects too: one
+# copy of libgan in the program.
+MPI_BENCH_SOURCES := bench/mpi/scaling.c bench/workload.c bench/flops.c bench/sgemm.c
+$(BUILD)/bench/gan_bench_mpi: $(MPI_BENCH_SOURCES) $(wildcard bench/*.h) $(MPI_OBJECTS) \
+    $(BUILD)/examples/mnist/dcgan.o $(BUILD)/examples/mnist/options.o \
+    $(BUILD)/examples/mnist/quality.o $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(MPI_CFLAGS) -Ibench -Iexamples -Ilibgan $(call module_cflags,$(LIB_MODULES)) \
+	    $(filter %.c %.o,$^) -o $@ $(STATIC) $(call module_libs,$(LIB_MODULES) mpi) \
+	    $(LIB_PRIVATE_LIBS)
