@@ -20,12 +20,6 @@
 #include "mnist/dcgan.h"
 #include "mnist/train.h"
 
-static gan_status build(gan_model *generator, gan_model *discriminator, int small)
-{
-    (void)small;
-    return mnist_dcgan_build(generator, discriminator);
-}
-
 typedef struct world {
     gan_mpi *mpi;
     unsigned flags;
@@ -81,18 +75,9 @@ static int take_options(int *argc, char **argv, double *timeout, unsigned *flags
 
 int main(int argc, char **argv)
 {
-    static const mnist_example example = {
-        .name = "mnist_dcgan_mpi",
-        .summary = "trains the DCGAN of TensorFlow's tutorial on MNIST over MPI",
-        .build = build,
-        .latent_size = MNIST_DCGAN_LATENT,
-        .init = GAN_INIT_DCGAN,
-        .has_small = 0,
-        .batch = 64,
-        .epochs = 50,
-        .lr = 2e-4f,
-        .beta1 = 0.5f,
-    };
+    mnist_example example = mnist_dcgan_example;
+    example.name = "mnist_dcgan_mpi";
+    example.summary = "trains the DCGAN of TensorFlow's tutorial on MNIST over MPI";
     MPI_Init(&argc, &argv);
     world w = {NULL, 0};
     double timeout = 120.0;

@@ -28,3 +28,22 @@ gan_status mnist_dcgan_build(gan_model *generator, gan_model *discriminator)
     ADD(discriminator, gan_layer_dense(&layer_, 128 * 7 * 7, 1, 1));
     return GAN_OK;
 }
+
+static gan_status build_for_driver(gan_model *generator, gan_model *discriminator, int small)
+{
+    (void)small; /* one size only */
+    return mnist_dcgan_build(generator, discriminator);
+}
+
+const mnist_example mnist_dcgan_example = {
+    .name = "mnist_dcgan",
+    .summary = "trains the DCGAN of TensorFlow's tutorial on MNIST",
+    .build = build_for_driver,
+    .latent_size = MNIST_DCGAN_LATENT,
+    .init = GAN_INIT_DCGAN,
+    .has_small = 0,
+    .batch = 64,
+    .epochs = 50,
+    .lr = 2e-4f,
+    .beta1 = 0.5f,
+};

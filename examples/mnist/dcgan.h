@@ -20,4 +20,9 @@ enum { MNIST_DCGAN_LATENT = 100 };
 /* Adds the generator's and the discriminator's layers to two empty models. */
 gan_status mnist_dcgan_build(gan_model *generator, gan_model *discriminator);
 
+/* mnist_dcgan's description for the MNIST driver (train.h): these models, initialised as in
+ * the DCGAN paper (N(0, 0.02)), Adam with lr 2e-4 and beta1 0.5, batch 64, 50 epochs. */
+struct mnist_example;
+extern const struct mnist_example mnist_dcgan_example;
+
 #endif /* MNIST_DCGAN_H */
