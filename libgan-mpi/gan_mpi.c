@@ -74,8 +74,7 @@ static gan_status all_max(gan_mpi *mpi, int64_t *values, int count, const char *
 gan_status gan_mpi_broadcast_model(gan_mpi *mpi, gan_model *model)
 {
     if (!mpi || !model)
-        return mpi ? gan_mpi__fail(mpi, GAN_ERR_INVALID_ARGUMENT, "%s: model is NULL", __func__)
-                   : GAN_ERR_INVALID_ARGUMENT;
+        return gan_mpi__null(mpi, __func__, "model");
     gan_status status = gan_mpi__usable(mpi);
     float *parameters = NULL;
     size_t count = 0;
@@ -109,9 +108,7 @@ gan_status gan_mpi_broadcast_model(gan_mpi *mpi, gan_model *model)
 gan_status gan_mpi_check_agreement(gan_mpi *mpi, const gan_model *model, int *disagreeing)
 {
     if (!mpi || !model || !disagreeing)
-        return mpi ? gan_mpi__fail(mpi, GAN_ERR_INVALID_ARGUMENT, "%s: %s is NULL", __func__,
-                                   !model ? "model" : "disagreeing")
-                   : GAN_ERR_INVALID_ARGUMENT;
+        return gan_mpi__null(mpi, __func__, !model ? "model" : "disagreeing");
     *disagreeing = -1;
     uint64_t checksum = 0, *all = calloc((size_t)mpi->world, sizeof *all);
     if (!all)
@@ -142,9 +139,7 @@ typedef struct saved {
 gan_status gan_mpi_save_checkpoint(gan_mpi *mpi, const gan_trainer *trainer, const char *path)
 {
     if (!mpi || !trainer || !path)
-        return mpi ? gan_mpi__fail(mpi, GAN_ERR_INVALID_ARGUMENT, "%s: %s is NULL", __func__,
-                                   !trainer ? "trainer" : "path")
-                   : GAN_ERR_INVALID_ARGUMENT;
+        return gan_mpi__null(mpi, __func__, !trainer ? "trainer" : "path");
     gan_status status = gan_mpi__usable(mpi);
     if (status != GAN_OK)
         return status;
@@ -170,8 +165,7 @@ gan_status gan_mpi_save_checkpoint(gan_mpi *mpi, const gan_trainer *trainer, con
 gan_status gan_mpi_any(gan_mpi *mpi, int *flag)
 {
     if (!mpi || !flag)
-        return mpi ? gan_mpi__fail(mpi, GAN_ERR_INVALID_ARGUMENT, "%s: flag is NULL", __func__)
-                   : GAN_ERR_INVALID_ARGUMENT;
+        return gan_mpi__null(mpi, __func__, "flag");
     gan_status status = gan_mpi__usable(mpi);
     int value = *flag != 0;
     MPI_Request request;

@@ -44,8 +44,7 @@ gan_status gan_mpi_attach(gan_mpi *mpi, gan_trainer *trainer, gan_dataset *datas
                           unsigned flags)
 {
     if (!mpi || !trainer)
-        return mpi ? gan_mpi__fail(mpi, GAN_ERR_INVALID_ARGUMENT, "%s: trainer is NULL", __func__)
-                   : GAN_ERR_INVALID_ARGUMENT;
+        return gan_mpi__null(mpi, __func__, "trainer");
     if (flags & ~(unsigned)GAN_MPI_SYNC_BATCHNORM)
         return gan_mpi__fail(mpi, GAN_ERR_INVALID_ARGUMENT, "%s: unknown flags 0x%x", __func__,
                              flags);

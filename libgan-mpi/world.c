@@ -22,6 +22,12 @@ gan_status gan_mpi__fail(gan_mpi *mpi, gan_status status, const char *format, ..
     return status;
 }
 
+gan_status gan_mpi__null(gan_mpi *mpi, const char *function, const char *name)
+{
+    return mpi ? gan_mpi__fail(mpi, GAN_ERR_INVALID_ARGUMENT, "%s: %s is NULL", function, name)
+               : GAN_ERR_INVALID_ARGUMENT;
+}
+
 gan_status gan_mpi__usable(gan_mpi *mpi)
 {
     return mpi->broken ? GAN_ERR_IO : GAN_OK;

@@ -21,6 +21,10 @@ struct gan_mpi {
 gan_status gan_mpi__fail(gan_mpi *mpi, gan_status status, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A NULL argument `name` of `function`: GAN_ERR_INVALID_ARGUMENT, with the message recorded
+ * when there is a handle to record it in. */
+gan_status gan_mpi__null(gan_mpi *mpi, const char *function, const char *name);
+
 /* GAN_OK if the world can still exchange messages; else GAN_ERR_IO (the first failure's
  * message stays). */
 gan_status gan_mpi__usable(gan_mpi *mpi);
